@@ -1,0 +1,33 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from annotator.api import views
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("projects/", views.ProjectListApi.as_view(), name="api-projects"),
+    path("projects/<slug:slug>/", views.ProjectDetailApi.as_view(), name="api-project"),
+    path("projects/<slug:slug>/documents/", views.DocumentQueueApi.as_view(), name="api-queue"),
+    path("projects/<slug:slug>/documents/<int:document_id>/", views.DocumentDetailApi.as_view(),
+         name="api-document"),
+    path("projects/<slug:slug>/documents/<int:document_id>/annotation-set/",
+         views.MyAnnotationSetApi.as_view(), name="api-my-annotation-set"),
+    path("annotation-sets/<int:set_id>/", views.AnnotationSetDetailApi.as_view(),
+         name="api-annotation-set"),
+    path("annotation-sets/<int:set_id>/spans/", views.SpanCreateApi.as_view(), name="api-spans"),
+    path("annotation-sets/<int:set_id>/spans/<int:span_id>/", views.SpanDetailApi.as_view(),
+         name="api-span"),
+    path("annotation-sets/<int:set_id>/relations/", views.RelationCreateApi.as_view(),
+         name="api-relations"),
+    path("annotation-sets/<int:set_id>/relations/<int:relation_id>/",
+         views.RelationDetailApi.as_view(), name="api-relation"),
+    path("annotation-sets/<int:set_id>/document-labels/<slug:layer>/",
+         views.DocumentLabelApi.as_view(), name="api-document-label"),
+    path("annotation-sets/<int:set_id>/submit/", views.AnnotationSetSubmitApi.as_view(),
+         name="api-submit"),
+    path("annotation-sets/<int:set_id>/reopen/", views.AnnotationSetReopenApi.as_view(),
+         name="api-reopen"),
+]

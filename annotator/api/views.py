@@ -1,0 +1,213 @@
+"""API views: parse → service or selector → output. Nothing else happens here."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator import selectors
+from annotator.api import serializers as s
+from annotator.exporters.records import (
+    annotation_record,
+    document_label_record,
+    relation_record,
+    span_record,
+)
+from annotator.models import AnnotationSet, Membership
+from annotator.services import annotations as services
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", location=OpenApiParameter.HEADER, required=False,
+    description="The annotation set version the change is based on (instead of `version`).",
+)
+
+
+def expected_version(request: Request) -> object:
+    """The version a write is based on: `version` in the body, the If-Match header, or ?version=."""
+    raw = request.data.get("version") if hasattr(request.data, "get") else None
+    if raw is None:
+        raw = request.headers.get("If-Match", request.query_params.get("version"))
+        if isinstance(raw, str):
+            raw = raw.removeprefix("W/").strip('"')
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"version": "version must be a whole number."}) from error
+
+
+def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
+    loaded = selectors.annotation_sets_with_content(
+        AnnotationSet.objects.filter(pk=annotation_set.pk).select_related("project", "document")
+    ).get()
+    return {
+        "id": loaded.pk,
+        "project": loaded.project.slug,
+        "document": loaded.document_id,
+        "annotator": loaded.annotator.username,
+        "status": loaded.status,
+        "version": loaded.version,
+        **annotation_record(loaded, loaded.document.text),
+    }
+
+
+def role_of(user, project) -> str | None:
+    membership = Membership.objects.filter(project=project, user=user).first()
+    return membership.role if membership else ("admin" if user.is_superuser else None)
+
+
+class ProjectListApi(GenericAPIView):
+    serializer_class = s.ProjectOutput
+
+    def get(self, request: Request) -> Response:
+        projects = selectors.project_list_for_user(request.user)
+        page = self.paginate_queryset(projects)
+        for project in page:
+            project.role = role_of(request.user, project)
+        return self.get_paginated_response(s.ProjectOutput(page, many=True).data)
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(responses=s.ProjectDetailOutput)
+    def get(self, request: Request, slug: str) -> Response:
+        project = selectors.project_get_for_user(request.user, slug)
+        project.role = role_of(request.user, project)
+        project.layers = selectors.project_scheme(project)
+        return Response(s.ProjectDetailOutput(project).data)
+
+
+class DocumentQueueApi(GenericAPIView):
+    serializer_class = s.QueueEntryOutput
+
+    def get(self, request: Request, slug: str) -> Response:
+        project = selectors.project_get_for_user(request.user, slug)
+        page = self.paginate_queryset(selectors.document_queue(project, request.user))
+        return self.get_paginated_response(s.QueueEntryOutput(page, many=True).data)
+
+
+class DocumentDetailApi(APIView):
+    @extend_schema(responses=s.DocumentOutput)
+    def get(self, request: Request, slug: str, document_id: int) -> Response:
+        project = selectors.project_get_for_user(request.user, slug)
+        document = selectors.document_get_in_project(project, document_id)
+        return Response(s.DocumentOutput(document).data)
+
+
+class MyAnnotationSetApi(APIView):
+    @extend_schema(responses=s.AnnotationSetOutput, summary="Your annotation set for a document "
+                   "(started on first access).")
+    def get(self, request: Request, slug: str, document_id: int) -> Response:
+        project = selectors.project_get_for_user(request.user, slug)
+        document = selectors.document_get_in_project(project, document_id)
+        annotation_set = services.annotation_set_get_or_create(
+            project=project, document=document, user=request.user
+        )
+        return Response(annotation_set_payload(annotation_set))
+
+
+class AnnotationSetDetailApi(APIView):
+    @extend_schema(responses=s.AnnotationSetOutput)
+    def get(self, request: Request, set_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        return Response(annotation_set_payload(annotation_set))
+
+
+class SpanCreateApi(APIView):
+    @extend_schema(request=s.SpanCreateInput, responses={201: s.SpanWriteOutput}, parameters=[IF_MATCH])
+    def post(self, request: Request, set_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        data = s.SpanCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "version"}
+        span = services.span_create(
+            annotation_set=annotation_set, version=expected_version(request), **fields
+        )
+        return Response(
+            {"version": annotation_set.version, "span": span_record(span, annotation_set.document.text)},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SpanDetailApi(APIView):
+    @extend_schema(request=s.SpanUpdateInput, responses=s.SpanWriteOutput, parameters=[IF_MATCH])
+    def patch(self, request: Request, set_id: int, span_id: int) -> Response:
+        span = selectors.span_for_user(request.user, set_id, span_id)
+        data = s.SpanUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k != "version"}
+        span = services.span_update(span=span, version=expected_version(request), changes=changes)
+        return Response({"version": span.annotation_set.version,
+                         "span": span_record(span, span.annotation_set.document.text)})
+
+    @extend_schema(responses=s.VersionOutput, parameters=[IF_MATCH])
+    def delete(self, request: Request, set_id: int, span_id: int) -> Response:
+        span = selectors.span_for_user(request.user, set_id, span_id)
+        annotation_set = span.annotation_set
+        services.span_delete(span=span, version=expected_version(request))
+        return Response({"version": annotation_set.version, "status": annotation_set.status})
+
+
+class RelationCreateApi(APIView):
+    @extend_schema(request=s.RelationCreateInput, responses={201: s.RelationWriteOutput},
+                   parameters=[IF_MATCH])
+    def post(self, request: Request, set_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        data = s.RelationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "version"}
+        relation = services.relation_create(
+            annotation_set=annotation_set, version=expected_version(request), **fields
+        )
+        return Response({"version": annotation_set.version, "relation": relation_record(relation)},
+                        status=status.HTTP_201_CREATED)
+
+
+class RelationDetailApi(APIView):
+    @extend_schema(responses=s.VersionOutput, parameters=[IF_MATCH])
+    def delete(self, request: Request, set_id: int, relation_id: int) -> Response:
+        relation = selectors.relation_for_user(request.user, set_id, relation_id)
+        annotation_set = relation.annotation_set
+        services.relation_delete(relation=relation, version=expected_version(request))
+        return Response({"version": annotation_set.version, "status": annotation_set.status})
+
+
+class DocumentLabelApi(APIView):
+    @extend_schema(request=s.DocumentLabelInput, responses=s.DocumentLabelWriteOutput,
+                   parameters=[IF_MATCH], summary="Set a document label, e.g. layer 'stance'.")
+    def put(self, request: Request, set_id: int, layer: str) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        data = s.DocumentLabelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "version"}
+        row = services.document_label_set(
+            annotation_set=annotation_set, version=expected_version(request), layer=layer, **fields
+        )
+        return Response({"version": annotation_set.version, "document_label": document_label_record(row)})
+
+    @extend_schema(responses=s.VersionOutput, parameters=[IF_MATCH])
+    def delete(self, request: Request, set_id: int, layer: str) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        services.document_label_clear(
+            annotation_set=annotation_set, version=expected_version(request), layer=layer
+        )
+        return Response({"version": annotation_set.version, "status": annotation_set.status})
+
+
+class AnnotationSetSubmitApi(APIView):
+    @extend_schema(request=s.VersionedInput, responses=s.VersionOutput, parameters=[IF_MATCH])
+    def post(self, request: Request, set_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        services.annotation_set_submit(annotation_set=annotation_set, version=expected_version(request))
+        return Response({"version": annotation_set.version, "status": annotation_set.status})
+
+
+class AnnotationSetReopenApi(APIView):
+    @extend_schema(request=s.VersionedInput, responses=s.VersionOutput, parameters=[IF_MATCH])
+    def post(self, request: Request, set_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        services.annotation_set_reopen(annotation_set=annotation_set, version=expected_version(request))
+        return Response({"version": annotation_set.version, "status": annotation_set.status})

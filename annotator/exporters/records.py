@@ -1,0 +1,56 @@
+"""The native record shapes of annotations, shared by the API and the gold JSONL export."""
+
+from typing import Any
+
+from annotator.models import AnnotationSet, DocumentLabel, Relation, Span
+
+STANCE_LAYER = "stance"
+
+
+def span_record(span: Span, text: str) -> dict[str, Any]:
+    return {
+        "id": span.pk,
+        "start": span.start,
+        "end": span.end,
+        "text": text[span.start : span.end],
+        "layer": span.label.layer.key,
+        "label": span.label.value,
+        "step": span.step,
+        "attributes": span.attributes,
+        "origin": span.origin,
+    }
+
+
+def relation_record(relation: Relation) -> dict[str, Any]:
+    return {
+        "id": relation.pk,
+        "head": relation.head_id,
+        "tail": relation.tail_id,
+        "layer": relation.label.layer.key,
+        "label": relation.label.value,
+    }
+
+
+def document_label_record(row: DocumentLabel) -> dict[str, Any]:
+    return {
+        "layer": row.layer.key,
+        "label": row.label.value,
+        "confidence": row.confidence,
+        "rationale": sorted(s.pk for s in row.rationale.all()),
+    }
+
+
+def annotation_record(annotation_set: AnnotationSet, text: str) -> dict[str, Any]:
+    """Spans, relations and document labels of one annotation set (prefetched) as plain data."""
+    document_labels = {
+        row.layer.key: document_label_record(row) for row in annotation_set.document_labels.all()
+    }
+    return {
+        "stance": document_labels.get(STANCE_LAYER),
+        "document_labels": document_labels,
+        "spans": [
+            span_record(span, text)
+            for span in sorted(annotation_set.spans.all(), key=lambda s: (s.start, s.end, s.pk))
+        ],
+        "relations": [relation_record(r) for r in annotation_set.relations.all()],
+    }

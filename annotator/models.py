@@ -1,0 +1,240 @@
+"""Label schemes, projects, membership and the annotations people make."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from corpus.models import Corpus, Document
+
+
+class LabelScheme(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Layer(models.Model):
+    """A group of labels of one kind: spans, relations between spans, or a document label."""
+
+    class Kind(models.TextChoices):
+        SPAN = "span", "Span"
+        RELATION = "relation", "Relation"
+        DOCUMENT = "document", "Document"
+
+    scheme = models.ForeignKey(LabelScheme, on_delete=models.CASCADE, related_name="layers")
+    key = models.SlugField()
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    target = models.CharField(
+        max_length=300, blank=True, help_text="What a stance is toward (document layers)."
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scheme", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "key"], name="layer_unique_key_per_scheme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.slug}:{self.key}"
+
+
+class Label(models.Model):
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="labels")
+    value = models.SlugField(max_length=100)
+    name = models.CharField(max_length=200)
+    definition = models.TextField(blank=True)
+    shortcut = models.CharField(max_length=1, blank=True)
+    color = models.CharField(max_length=7, default="#888888")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["layer", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["layer", "value"], name="label_unique_value_per_layer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layer.key}:{self.value}"
+
+
+class Project(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    corpus = models.ForeignKey(Corpus, on_delete=models.PROTECT, related_name="projects")
+    scheme = models.ForeignKey(LabelScheme, on_delete=models.PROTECT, related_name="projects")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ANNOTATOR = "annotator", "Annotator"
+        CURATOR = "curator", "Curator"
+        MANAGER = "manager", "Project manager"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ANNOTATOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project.slug} ({self.role})"
+
+
+class AnnotationSet(models.Model):
+    """One annotator's work on one document of a project; `version` guards against stale writes."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotation_sets")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotation_sets")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_sets"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "document", "annotator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "document", "annotator"], name="annotationset_unique_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotator} on {self.document_id} ({self.project.slug})"
+
+
+class Span(models.Model):
+    """A labelled stretch of text: code-point offsets, end-exclusive, over `Document.text`."""
+
+    class Origin(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SUGGESTION = "suggestion", "Accepted suggestion"
+        IMPORT = "import", "Imported"
+
+    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="spans")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    step = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Position of an argument component in a chain."
+    )
+    attributes = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation_set", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="span_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} [{self.start}, {self.end})"
+
+
+class Relation(models.Model):
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.CASCADE, related_name="relations"
+    )
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="relations")
+    head = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="outgoing")
+    tail = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="incoming")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation_set", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(head=F("tail")), name="relation_not_reflexive"),
+            models.UniqueConstraint(
+                fields=["annotation_set", "label", "head", "tail"], name="relation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_id} -{self.label.value}-> {self.tail_id}"
+
+
+class DocumentLabel(models.Model):
+    """A document-level judgement such as stance, with confidence and rationale spans."""
+
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.CASCADE, related_name="document_labels"
+    )
+    layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="document_labels")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="document_labels")
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    rationale = models.ManyToManyField(Span, blank=True, related_name="rationale_for")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation_set", "layer"], name="documentlabel_one_per_layer"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=5),
+                name="documentlabel_confidence_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.confidence})"
+
+
+class Suggestion(models.Model):
+    """A machine- or import-proposed span that annotators accept or reject."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestions")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="suggestions")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="suggestions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    score = models.FloatField(null=True, blank=True)
+    suggester = models.CharField(max_length=100)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "document", "start", "end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="suggestion_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggester}: {self.label} [{self.start}, {self.end})"

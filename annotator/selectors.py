@@ -1,0 +1,151 @@
+"""Read queries: what a user may see, the queue, the workspace payload, gold for export."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from annotator.models import AnnotationSet, DocumentLabel, Layer, Project, Relation, Span
+from annotator.services.errors import NotAllowed
+from corpus.models import Document
+
+
+def project_list_for_user(user: AbstractBaseUser) -> QuerySet[Project]:
+    """Projects the user belongs to (all of them for superusers)."""
+    projects = Project.objects.select_related("corpus", "scheme")
+    if user.is_superuser:
+        return projects
+    return projects.filter(memberships__user=user)
+
+
+def project_get_for_user(user: AbstractBaseUser, slug: str) -> Project:
+    project = project_list_for_user(user).filter(slug=slug).first()
+    if project is None:
+        raise NotAllowed(f"No project '{slug}' of yours.")
+    return project
+
+
+def project_scheme(project: Project) -> list[Layer]:
+    return list(Layer.objects.filter(scheme_id=project.scheme_id).prefetch_related("labels"))
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    document: Document
+    status: str  # "new", "in_progress" or "submitted"
+    span_count: int
+
+
+def document_queue(project: Project, user: AbstractBaseUser) -> list[QueueEntry]:
+    """The project's documents in order, each with this user's progress on it."""
+    mine = {
+        row["document_id"]: row
+        for row in AnnotationSet.objects.filter(project=project, annotator=user)
+        .annotate(span_count=Count("spans"))
+        .values("document_id", "status", "span_count")
+    }
+    documents = Document.objects.filter(corpus_id=project.corpus_id).only(
+        "id", "title", "kind", "corpus_id"
+    )
+    return [
+        QueueEntry(
+            document=doc,
+            status=mine[doc.pk]["status"] if doc.pk in mine else "new",
+            span_count=mine[doc.pk]["span_count"] if doc.pk in mine else 0,
+        )
+        for doc in documents
+    ]
+
+
+def document_get_in_project(project: Project, document_id: int) -> Document:
+    document = Document.objects.filter(corpus_id=project.corpus_id, pk=document_id).first()
+    if document is None:
+        raise NotAllowed(f"No document {document_id} in project '{project.slug}'.")
+    return document
+
+
+def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> AnnotationSet:
+    """The user's own annotation set; annotators never reach each other's work this way."""
+    annotation_set = (
+        AnnotationSet.objects.select_related("project__scheme", "document")
+        .filter(pk=annotation_set_id, annotator=user)
+        .first()
+    )
+    if annotation_set is None:
+        raise NotAllowed(f"No annotation set {annotation_set_id} of yours.")
+    return annotation_set
+
+
+def span_for_user(user: AbstractBaseUser, annotation_set_id: int, span_id: int) -> Span:
+    annotation_set = annotation_set_for_user(user, annotation_set_id)
+    span = Span.objects.select_related("label__layer").filter(
+        annotation_set=annotation_set, pk=span_id
+    ).first()
+    if span is None:
+        raise NotAllowed(f"No span {span_id} in annotation set {annotation_set_id}.")
+    span.annotation_set = annotation_set
+    return span
+
+
+def relation_for_user(user: AbstractBaseUser, annotation_set_id: int, relation_id: int) -> Relation:
+    annotation_set = annotation_set_for_user(user, annotation_set_id)
+    relation = Relation.objects.filter(annotation_set=annotation_set, pk=relation_id).first()
+    if relation is None:
+        raise NotAllowed(f"No relation {relation_id} in annotation set {annotation_set_id}.")
+    relation.annotation_set = annotation_set
+    return relation
+
+
+def annotation_sets_with_content(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
+    """Prefetch everything an annotation set's payload or export needs, in a fixed few queries."""
+    return sets.select_related("annotator").prefetch_related(
+        Prefetch("spans", queryset=Span.objects.select_related("label__layer")),
+        Prefetch("relations", queryset=Relation.objects.select_related("label__layer")),
+        Prefetch(
+            "document_labels",
+            queryset=DocumentLabel.objects.select_related("label", "layer").prefetch_related(
+                Prefetch("rationale", queryset=Span.objects.only("id"))
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DocumentWithAnnotations:
+    document: Document
+    submitted: list[AnnotationSet]
+
+    @property
+    def gold(self) -> AnnotationSet | None:
+        """Until curation exists, gold is the submitted work when exactly one annotator submitted."""
+        return self.submitted[0] if len(self.submitted) == 1 else None
+
+
+def project_documents_for_export(
+    project: Project, chunk_size: int = 200
+) -> Iterator[DocumentWithAnnotations]:
+    """Yield each document of the project with its submitted annotation sets, in chunks."""
+    ids = list(
+        Document.objects.filter(corpus_id=project.corpus_id).order_by("id").values_list("id", flat=True)
+    )
+    for first in range(0, len(ids), chunk_size):
+        chunk = ids[first : first + chunk_size]
+        documents = Document.objects.in_bulk(chunk)
+        submitted: dict[int, list[AnnotationSet]] = {pk: [] for pk in chunk}
+        sets = annotation_sets_with_content(
+            AnnotationSet.objects.filter(
+                project=project, document_id__in=chunk, status=AnnotationSet.Status.SUBMITTED
+            ).order_by("annotator__username")
+        )
+        for annotation_set in sets:
+            submitted[annotation_set.document_id].append(annotation_set)
+        for pk in chunk:
+            yield DocumentWithAnnotations(document=documents[pk], submitted=submitted[pk])
+
+
+def project_counts(project: Project) -> dict[str, int]:
+    return AnnotationSet.objects.filter(project=project).aggregate(
+        submitted=Count("id", filter=Q(status=AnnotationSet.Status.SUBMITTED)),
+        in_progress=Count("id", filter=Q(status=AnnotationSet.Status.IN_PROGRESS)),
+    )

@@ -1,0 +1,272 @@
+"""Write services for one annotator's work: spans, relations, document labels, submission.
+
+Every write names the annotation set version it was based on; the version moves on by one
+with each accepted write, and a write based on an older version raises StaleVersion.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotator import spans as offsets
+from annotator.models import (
+    AnnotationSet,
+    DocumentLabel,
+    Label,
+    Layer,
+    Project,
+    Relation,
+    Span,
+)
+from annotator.services.errors import StaleVersion, invalid
+from corpus.models import Document
+
+
+# --- checks (no writes) -------------------------------------------------------------------
+
+
+def check_label(project: Project, kind: str, label: str, layer: str | None = None) -> Label:
+    """Return the label `label` of a layer of this kind in the project's scheme."""
+    if not isinstance(label, str) or not label:
+        raise invalid("label", "label is required.", "required")
+    labels = Label.objects.select_related("layer").filter(
+        layer__scheme_id=project.scheme_id, layer__kind=kind
+    )
+    if layer is not None:
+        if not Layer.objects.filter(scheme_id=project.scheme_id, key=layer, kind=kind).exists():
+            raise invalid(
+                "layer", f"'{layer}' is not a {kind} layer of scheme '{project.scheme.slug}'.",
+                "unknown_layer",
+            )
+        labels = labels.filter(layer__key=layer)
+    found = list(labels.filter(value=label)[:2])
+    if not found:
+        where = f"layer '{layer}'" if layer else f"the {kind} layers of scheme '{project.scheme.slug}'"
+        raise invalid("label", f"'{label}' is not a label of {where}.", "unknown_label")
+    if len(found) > 1:
+        raise invalid("layer", f"'{label}' is in more than one layer; name the layer.", "ambiguous")
+    return found[0]
+
+
+def check_offsets(document: Document, start: Any, end: Any) -> offsets.TextSpan:
+    """Return the span if the offsets lie inside the document text."""
+    try:
+        return offsets.check_span(len(document.text), start, end)
+    except offsets.OffsetError as error:
+        raise invalid(error.field, error.message, "offsets") from error
+
+
+def check_editable(annotation_set: AnnotationSet) -> None:
+    if annotation_set.status == AnnotationSet.Status.SUBMITTED:
+        raise invalid(
+            "status", "This annotation set is submitted; reopen it before changing it.", "submitted"
+        )
+
+
+def check_spans_in_set(annotation_set: AnnotationSet, span_ids: Iterable[Any], field: str) -> list[Span]:
+    ids = list(span_ids)
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+        raise invalid(field, "span ids must be whole numbers.")
+    found = {s.pk: s for s in Span.objects.filter(annotation_set=annotation_set, pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise invalid(field, f"span {missing[0]} is not in this annotation set.", "foreign_span")
+    return [found[i] for i in ids]
+
+
+def check_attributes(attributes: Any) -> dict:
+    if attributes is None:
+        return {}
+    if not isinstance(attributes, dict):
+        raise invalid("attributes", "attributes must be a JSON object.")
+    return attributes
+
+
+def check_step(step: Any) -> int | None:
+    if step is None:
+        return None
+    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
+        raise invalid("step", "step must be a whole number of at least 1.")
+    return step
+
+
+# --- version guard ------------------------------------------------------------------------
+
+
+def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any) -> None:
+    """Move the set to its next version if it is still at `expected_version`."""
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise invalid("version", "version is required: the annotation set version you last saw.",
+                      "required")
+    # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two writers based on
+    # the same version exactly one matches the row.
+    updated = AnnotationSet.objects.filter(pk=annotation_set.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        current = AnnotationSet.objects.values_list("version", flat=True).get(pk=annotation_set.pk)
+        raise StaleVersion(expected_version, current)
+    annotation_set.version = expected_version + 1
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def annotation_set_get_or_create(*, project: Project, document: Document, user) -> AnnotationSet:
+    """Return the user's annotation set for a document, starting one if needed."""
+    annotation_set, _ = AnnotationSet.objects.get_or_create(
+        project=project, document=document, annotator=user
+    )
+    return annotation_set
+
+
+@transaction.atomic
+def span_create(
+    *,
+    annotation_set: AnnotationSet,
+    version: Any,
+    layer: str | None,
+    label: str,
+    start: Any,
+    end: Any,
+    step: Any = None,
+    attributes: Any = None,
+    origin: str = Span.Origin.MANUAL,
+) -> Span:
+    check_editable(annotation_set)
+    label_obj = check_label(annotation_set.project, Layer.Kind.SPAN, label, layer)
+    span = check_offsets(annotation_set.document, start, end)
+    step = check_step(step)
+    attributes = check_attributes(attributes)
+    if Span.objects.filter(
+        annotation_set=annotation_set, label=label_obj, start=span.start, end=span.end
+    ).exists():
+        raise invalid("label", "The same label already covers exactly this text.", "duplicate")
+    annotation_set_advance(annotation_set, version)
+    return Span.objects.create(
+        annotation_set=annotation_set, label=label_obj, start=span.start, end=span.end,
+        step=step, attributes=attributes, origin=origin,
+    )
+
+
+@transaction.atomic
+def span_update(*, span: Span, version: Any, changes: dict[str, Any]) -> Span:
+    """Change a span's label, offsets, step or attributes."""
+    annotation_set = span.annotation_set
+    check_editable(annotation_set)
+    if "label" in changes or "layer" in changes:
+        span.label = check_label(
+            annotation_set.project, Layer.Kind.SPAN,
+            changes.get("label", span.label.value), changes.get("layer", span.label.layer.key),
+        )
+    if "start" in changes or "end" in changes:
+        checked = check_offsets(
+            annotation_set.document, changes.get("start", span.start), changes.get("end", span.end)
+        )
+        span.start, span.end = checked.start, checked.end
+    if "step" in changes:
+        span.step = check_step(changes["step"])
+    if "attributes" in changes:
+        span.attributes = check_attributes(changes["attributes"])
+    annotation_set_advance(annotation_set, version)
+    span.save()
+    return span
+
+
+@transaction.atomic
+def span_delete(*, span: Span, version: Any) -> None:
+    """Delete a span with its relations; it also leaves any rationale it was part of."""
+    check_editable(span.annotation_set)
+    annotation_set_advance(span.annotation_set, version)
+    span.delete()
+
+
+@transaction.atomic
+def relation_create(
+    *, annotation_set: AnnotationSet, version: Any, label: str, head: Any, tail: Any,
+    layer: str | None = None,
+) -> Relation:
+    check_editable(annotation_set)
+    label_obj = check_label(annotation_set.project, Layer.Kind.RELATION, label, layer)
+    (head_span,) = check_spans_in_set(annotation_set, [head], "head")
+    (tail_span,) = check_spans_in_set(annotation_set, [tail], "tail")
+    if head_span.pk == tail_span.pk:
+        raise invalid("tail", "A relation needs two different spans.", "reflexive")
+    if Relation.objects.filter(
+        annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
+    ).exists():
+        raise invalid("label", "This relation already exists.", "duplicate")
+    annotation_set_advance(annotation_set, version)
+    return Relation.objects.create(
+        annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
+    )
+
+
+@transaction.atomic
+def relation_delete(*, relation: Relation, version: Any) -> None:
+    check_editable(relation.annotation_set)
+    annotation_set_advance(relation.annotation_set, version)
+    relation.delete()
+
+
+def check_confidence(confidence: Any) -> int | None:
+    if confidence is None:
+        return None
+    if isinstance(confidence, bool) or not isinstance(confidence, int) or not 1 <= confidence <= 5:
+        raise invalid("confidence", "confidence must be a whole number from 1 to 5.")
+    return confidence
+
+
+@transaction.atomic
+def document_label_set(
+    *, annotation_set: AnnotationSet, version: Any, label: str, confidence: Any = None,
+    rationale: Any = (), layer: str | None = None,
+) -> DocumentLabel:
+    """Set the document's label on a document layer (stance), replacing any earlier one."""
+    check_editable(annotation_set)
+    label_obj = check_label(annotation_set.project, Layer.Kind.DOCUMENT, label, layer)
+    confidence = check_confidence(confidence)
+    if rationale is None:
+        rationale = []
+    if not isinstance(rationale, list | tuple):
+        raise invalid("rationale", "rationale must be a list of span ids.")
+    rationale_spans = check_spans_in_set(annotation_set, rationale, "rationale")
+    annotation_set_advance(annotation_set, version)
+    document_label, _ = DocumentLabel.objects.update_or_create(
+        annotation_set=annotation_set, layer=label_obj.layer,
+        defaults={"label": label_obj, "confidence": confidence},
+    )
+    document_label.rationale.set(rationale_spans)
+    return document_label
+
+
+@transaction.atomic
+def document_label_clear(*, annotation_set: AnnotationSet, version: Any, layer: str) -> None:
+    check_editable(annotation_set)
+    annotation_set_advance(annotation_set, version)
+    DocumentLabel.objects.filter(annotation_set=annotation_set, layer__key=layer).delete()
+
+
+@transaction.atomic
+def annotation_set_submit(*, annotation_set: AnnotationSet, version: Any) -> AnnotationSet:
+    """Mark the work as done; it counts towards gold from now on."""
+    check_editable(annotation_set)
+    annotation_set_advance(annotation_set, version)
+    annotation_set.status = AnnotationSet.Status.SUBMITTED
+    annotation_set.submitted_at = timezone.now()
+    annotation_set.save(update_fields=["status", "submitted_at"])
+    return annotation_set
+
+
+@transaction.atomic
+def annotation_set_reopen(*, annotation_set: AnnotationSet, version: Any) -> AnnotationSet:
+    if annotation_set.status != AnnotationSet.Status.SUBMITTED:
+        raise invalid("status", "Only a submitted annotation set can be reopened.", "not_submitted")
+    annotation_set_advance(annotation_set, version)
+    annotation_set.status = AnnotationSet.Status.IN_PROGRESS
+    annotation_set.submitted_at = None
+    annotation_set.save(update_fields=["status", "submitted_at"])
+    return annotation_set

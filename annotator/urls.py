@@ -1,0 +1,22 @@
+"""Root URLconf: the browser UI, the REST API under /api/, and the admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from annotator import views
+
+
+ui_patterns = [
+    path("", views.project_list, name="project-list"),
+    path("projects/<slug:slug>/", views.project_queue, name="project-queue"),
+    path("projects/<slug:slug>/documents/<int:document_id>/", views.workspace, name="workspace"),
+]
+
+urlpatterns = [
+    path("", include((ui_patterns, "annotator"))),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("annotator.api.urls")),
+    path("admin/", admin.site.urls),
+]

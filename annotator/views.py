@@ -1,0 +1,55 @@
+"""Server-rendered pages: project list, document queue, and the annotation workspace shell."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from annotator import selectors
+from annotator.services.errors import NotAllowed
+
+
+def _project_or_404(request: HttpRequest, slug: str):
+    try:
+        return selectors.project_get_for_user(request.user, slug)
+    except NotAllowed as error:
+        raise Http404(str(error)) from error
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = selectors.project_list_for_user(request.user)
+    return render(request, "annotator/project_list.html", {"projects": projects})
+
+
+@login_required
+def project_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _project_or_404(request, slug)
+    queue = selectors.document_queue(project, request.user)
+    done = sum(1 for entry in queue if entry.status == "submitted")
+    return render(
+        request, "annotator/project_queue.html",
+        {"project": project, "queue": queue, "done": done, "total": len(queue)},
+    )
+
+
+@login_required
+def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    project = _project_or_404(request, slug)
+    try:
+        document = selectors.document_get_in_project(project, document_id)
+    except NotAllowed as error:
+        raise Http404(str(error)) from error
+    queue = [entry.document.pk for entry in selectors.document_queue(project, request.user)]
+    position = queue.index(document.pk)
+    return render(
+        request, "annotator/workspace.html",
+        {
+            "project": project,
+            "document": document,
+            "layers": selectors.project_scheme(project),
+            "position": position + 1,
+            "total": len(queue),
+            "previous_id": queue[position - 1] if position > 0 else None,
+            "next_id": queue[position + 1] if position + 1 < len(queue) else None,
+        },
+    )
