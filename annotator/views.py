@@ -3,9 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from annotator import selectors
 from annotator.services.errors import NotAllowed
+from annotator.services.schemes import scheme_as_data
 
 
 def _project_or_404(request: HttpRequest, slug: str):
@@ -41,12 +43,18 @@ def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse
         raise Http404(str(error)) from error
     queue = [entry.document.pk for entry in selectors.document_queue(project, request.user)]
     position = queue.index(document.pk)
+    config = {
+        "annotationSetUrl": reverse("api-my-annotation-set", args=[project.slug, document.pk]),
+        "annotationSetsUrl": reverse("api-annotation-set", args=[0]).removesuffix("0/"),
+    }
     return render(
         request, "annotator/workspace.html",
         {
             "project": project,
             "document": document,
             "layers": selectors.project_scheme(project),
+            "scheme": scheme_as_data(project.scheme)["layers"],
+            "config": config,
             "position": position + 1,
             "total": len(queue),
             "previous_id": queue[position - 1] if position > 0 else None,
