@@ -40,9 +40,7 @@ class Layer(models.Model):
 
     class Meta:
         ordering = ["scheme", "order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "key"], name="layer_unique_key_per_scheme")
-        ]
+        constraints = [models.UniqueConstraint(fields=["scheme", "key"], name="layer_unique_key_per_scheme")]
 
     def __str__(self) -> str:
         return f"{self.scheme.slug}:{self.key}"
@@ -73,9 +71,7 @@ class Project(models.Model):
     description = models.TextField(blank=True)
     corpus = models.ForeignKey(Corpus, on_delete=models.PROTECT, related_name="projects")
     scheme = models.ForeignKey(LabelScheme, on_delete=models.PROTECT, related_name="projects")
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,15 +88,11 @@ class Membership(models.Model):
         MANAGER = "manager", "Project manager"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.ANNOTATOR)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user")
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.project.slug} ({self.role})"
@@ -167,9 +159,7 @@ class Span(models.Model):
 
 
 class Relation(models.Model):
-    annotation_set = models.ForeignKey(
-        AnnotationSet, on_delete=models.CASCADE, related_name="relations"
-    )
+    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="relations")
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="relations")
     head = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="outgoing")
     tail = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="incoming")
@@ -202,9 +192,7 @@ class DocumentLabel(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["annotation_set", "layer"], name="documentlabel_one_per_layer"
-            ),
+            models.UniqueConstraint(fields=["annotation_set", "layer"], name="documentlabel_one_per_layer"),
             models.CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=5),
                 name="documentlabel_confidence_1_to_5",
@@ -231,9 +219,7 @@ class Suggestion(models.Model):
     class Meta:
         ordering = ["project", "document", "start", "end"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(start__lt=F("end")), name="suggestion_start_before_end"
-            ),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="suggestion_start_before_end"),
         ]
 
     def __str__(self) -> str:

@@ -45,9 +45,7 @@ def document_queue(project: Project, user: AbstractBaseUser) -> list[QueueEntry]
         .annotate(span_count=Count("spans"))
         .values("document_id", "status", "span_count")
     }
-    documents = Document.objects.filter(corpus_id=project.corpus_id).only(
-        "id", "title", "kind", "corpus_id"
-    )
+    documents = Document.objects.filter(corpus_id=project.corpus_id).only("id", "title", "kind", "corpus_id")
     return [
         QueueEntry(
             document=doc,
@@ -79,9 +77,9 @@ def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> A
 
 def span_for_user(user: AbstractBaseUser, annotation_set_id: int, span_id: int) -> Span:
     annotation_set = annotation_set_for_user(user, annotation_set_id)
-    span = Span.objects.select_related("label__layer").filter(
-        annotation_set=annotation_set, pk=span_id
-    ).first()
+    span = (
+        Span.objects.select_related("label__layer").filter(annotation_set=annotation_set, pk=span_id).first()
+    )
     if span is None:
         raise NotAllowed(f"No span {span_id} in annotation set {annotation_set_id}.")
     span.annotation_set = annotation_set

@@ -6,7 +6,6 @@ from django.urls import include, path
 
 from annotator import views
 
-
 ui_patterns = [
     path("", views.project_list, name="project-list"),
     path("projects/<slug:slug>/", views.project_queue, name="project-queue"),

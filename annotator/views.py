@@ -29,7 +29,8 @@ def project_queue(request: HttpRequest, slug: str) -> HttpResponse:
     queue = selectors.document_queue(project, request.user)
     done = sum(1 for entry in queue if entry.status == "submitted")
     return render(
-        request, "annotator/project_queue.html",
+        request,
+        "annotator/project_queue.html",
         {"project": project, "queue": queue, "done": done, "total": len(queue)},
     )
 
@@ -48,7 +49,8 @@ def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse
         "annotationSetsUrl": reverse("api-annotation-set", args=[0]).removesuffix("0/"),
     }
     return render(
-        request, "annotator/workspace.html",
+        request,
+        "annotator/workspace.html",
         {
             "project": project,
             "document": document,

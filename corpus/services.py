@@ -68,8 +68,13 @@ def documents_get_or_create(corpus: Corpus, records: list[DocumentRecord]) -> li
     for record, digest in zip(records, hashes, strict=True):
         if digest not in known and digest not in fresh:
             fresh[digest] = Document(
-                corpus=corpus, text=record.text, content_hash=digest, title=record.title,
-                source=record.source, kind=record.kind, external_id=record.external_id,
+                corpus=corpus,
+                text=record.text,
+                content_hash=digest,
+                title=record.title,
+                source=record.source,
+                kind=record.kind,
+                external_id=record.external_id,
                 meta=record.meta,
             )
     created = Document.objects.bulk_create(list(fresh.values()))
@@ -109,14 +114,30 @@ def corpus_import(
     from annotator.services.imports import AnnotationWriter
 
     if format not in READERS:
-        raise ImportFailed([Problem(str(path), None, "format", f"unknown format '{format}'; "
-                                    f"choose one of {', '.join(READERS)}.")])
+        raise ImportFailed(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "format",
+                    f"unknown format '{format}'; choose one of {', '.join(READERS)}.",
+                )
+            ]
+        )
     if not path.exists():
         raise ImportFailed([Problem(str(path), None, None, "no such file or folder.")])
     if project is not None and project.corpus_id != corpus.pk:
-        raise ImportFailed([Problem(str(path), None, "project",
-                                    f"project '{project.slug}' annotates corpus "
-                                    f"'{project.corpus.slug}', not '{corpus.slug}'.")])
+        raise ImportFailed(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "project",
+                    f"project '{project.slug}' annotates corpus "
+                    f"'{project.corpus.slug}', not '{corpus.slug}'.",
+                )
+            ]
+        )
     writer = AnnotationWriter(project, annotator, as_suggestions) if project is not None else None
     report = ImportReport()
     problems: list[Problem] = []
@@ -129,17 +150,16 @@ def corpus_import(
                         raise item
                     if item.has_annotations:
                         if writer is None:
-                            raise item.problem(None, "this record has annotations; name a --project "
-                                                     "to attach them to.")
+                            raise item.problem(
+                                None, "this record has annotations; name a --project to attach them to."
+                            )
                         writer.check(item)
                     good.append(item)
                 except RecordError as error:
                     problems.append(error.problem)
             if problems and not skip_bad:
                 continue  # keep reading to report every problem, write nothing more
-            for record, (document, created) in zip(
-                good, documents_get_or_create(corpus, good), strict=True
-            ):
+            for record, (document, created) in zip(good, documents_get_or_create(corpus, good), strict=True):
                 if created:
                     report.documents_created += 1
                 else:

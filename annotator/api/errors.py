@@ -12,8 +12,10 @@ from annotator.services.errors import NotAllowed, StaleVersion
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            body = {field: [e.message % (e.params or {}) for e in errors]
-                    for field, errors in exc.error_dict.items()}
+            body = {
+                field: [e.message % (e.params or {}) for e in errors]
+                for field, errors in exc.error_dict.items()
+            }
         else:
             body = {"non_field_errors": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -27,8 +29,10 @@ def exception_handler(exc, context):
     if isinstance(exc, IntegrityError):
         # Only reachable when two requests race past the same check; the loser is told to retry.
         return Response(
-            {"detail": "This change conflicts with one made at the same moment; reload and retry.",
-             "code": "conflict"},
+            {
+                "detail": "This change conflicts with one made at the same moment; reload and retry.",
+                "code": "conflict",
+            },
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)

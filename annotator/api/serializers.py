@@ -5,8 +5,8 @@ from rest_framework import serializers
 
 class VersionedInput(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, help_text="The annotation set version this change is based on "
-        "(or send it as the If-Match header)."
+        required=False,
+        help_text="The annotation set version this change is based on (or send it as the If-Match header).",
     )
 
 

@@ -20,7 +20,9 @@ from annotator.models import AnnotationSet, Membership
 from annotator.services import annotations as services
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", location=OpenApiParameter.HEADER, required=False,
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
     description="The annotation set version the change is based on (instead of `version`).",
 )
 
@@ -98,8 +100,10 @@ class DocumentDetailApi(APIView):
 
 
 class MyAnnotationSetApi(APIView):
-    @extend_schema(responses=s.AnnotationSetOutput, summary="Your annotation set for a document "
-                   "(started on first access).")
+    @extend_schema(
+        responses=s.AnnotationSetOutput,
+        summary="Your annotation set for a document (started on first access).",
+    )
     def get(self, request: Request, slug: str, document_id: int) -> Response:
         project = selectors.project_get_for_user(request.user, slug)
         document = selectors.document_get_in_project(project, document_id)
@@ -140,8 +144,12 @@ class SpanDetailApi(APIView):
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k != "version"}
         span = services.span_update(span=span, version=expected_version(request), changes=changes)
-        return Response({"version": span.annotation_set.version,
-                         "span": span_record(span, span.annotation_set.document.text)})
+        return Response(
+            {
+                "version": span.annotation_set.version,
+                "span": span_record(span, span.annotation_set.document.text),
+            }
+        )
 
     @extend_schema(responses=s.VersionOutput, parameters=[IF_MATCH])
     def delete(self, request: Request, set_id: int, span_id: int) -> Response:
@@ -152,8 +160,9 @@ class SpanDetailApi(APIView):
 
 
 class RelationCreateApi(APIView):
-    @extend_schema(request=s.RelationCreateInput, responses={201: s.RelationWriteOutput},
-                   parameters=[IF_MATCH])
+    @extend_schema(
+        request=s.RelationCreateInput, responses={201: s.RelationWriteOutput}, parameters=[IF_MATCH]
+    )
     def post(self, request: Request, set_id: int) -> Response:
         annotation_set = selectors.annotation_set_for_user(request.user, set_id)
         data = s.RelationCreateInput(data=request.data)
@@ -162,8 +171,10 @@ class RelationCreateApi(APIView):
         relation = services.relation_create(
             annotation_set=annotation_set, version=expected_version(request), **fields
         )
-        return Response({"version": annotation_set.version, "relation": relation_record(relation)},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"version": annotation_set.version, "relation": relation_record(relation)},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class RelationDetailApi(APIView):
@@ -176,8 +187,12 @@ class RelationDetailApi(APIView):
 
 
 class DocumentLabelApi(APIView):
-    @extend_schema(request=s.DocumentLabelInput, responses=s.DocumentLabelWriteOutput,
-                   parameters=[IF_MATCH], summary="Set a document label, e.g. layer 'stance'.")
+    @extend_schema(
+        request=s.DocumentLabelInput,
+        responses=s.DocumentLabelWriteOutput,
+        parameters=[IF_MATCH],
+        summary="Set a document label, e.g. layer 'stance'.",
+    )
     def put(self, request: Request, set_id: int, layer: str) -> Response:
         annotation_set = selectors.annotation_set_for_user(request.user, set_id)
         data = s.DocumentLabelInput(data=request.data)

@@ -33,15 +33,25 @@ def gold_record(item: DocumentWithAnnotations, project: Project, all_annotators:
             "scheme": f"{project.scheme.slug}@{project.scheme.version}",
         },
         "status": status,
-        **(annotation_record(gold, document.text) if gold else {
-            "stance": None, "document_labels": {}, "spans": [], "relations": [],
-        }),
+        **(
+            annotation_record(gold, document.text)
+            if gold
+            else {
+                "stance": None,
+                "document_labels": {},
+                "spans": [],
+                "relations": [],
+            }
+        ),
         "annotators": [s.annotator.username for s in item.submitted],
     }
     if all_annotators:
         record["annotations"] = [
-            {"annotator": s.annotator.username, "submitted_at": s.submitted_at.isoformat()
-             if s.submitted_at else None, **annotation_record(s, document.text)}
+            {
+                "annotator": s.annotator.username,
+                "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
+                **annotation_record(s, document.text),
+            }
             for s in item.submitted
         ]
     return record

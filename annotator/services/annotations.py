@@ -24,7 +24,6 @@ from annotator.models import (
 from annotator.services.errors import StaleVersion, invalid
 from corpus.models import Document
 
-
 # --- checks (no writes) -------------------------------------------------------------------
 
 
@@ -38,7 +37,8 @@ def check_label(project: Project, kind: str, label: str, layer: str | None = Non
     if layer is not None:
         if not Layer.objects.filter(scheme_id=project.scheme_id, key=layer, kind=kind).exists():
             raise invalid(
-                "layer", f"'{layer}' is not a {kind} layer of scheme '{project.scheme.slug}'.",
+                "layer",
+                f"'{layer}' is not a {kind} layer of scheme '{project.scheme.slug}'.",
                 "unknown_layer",
             )
         labels = labels.filter(layer__key=layer)
@@ -99,8 +99,7 @@ def check_step(step: Any) -> int | None:
 def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any) -> None:
     """Move the set to its next version if it is still at `expected_version`."""
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
-        raise invalid("version", "version is required: the annotation set version you last saw.",
-                      "required")
+        raise invalid("version", "version is required: the annotation set version you last saw.", "required")
     # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two writers based on
     # the same version exactly one matches the row.
     updated = AnnotationSet.objects.filter(pk=annotation_set.pk, version=expected_version).update(
@@ -147,8 +146,13 @@ def span_create(
         raise invalid("label", "The same label already covers exactly this text.", "duplicate")
     annotation_set_advance(annotation_set, version)
     return Span.objects.create(
-        annotation_set=annotation_set, label=label_obj, start=span.start, end=span.end,
-        step=step, attributes=attributes, origin=origin,
+        annotation_set=annotation_set,
+        label=label_obj,
+        start=span.start,
+        end=span.end,
+        step=step,
+        attributes=attributes,
+        origin=origin,
     )
 
 
@@ -159,8 +163,10 @@ def span_update(*, span: Span, version: Any, changes: dict[str, Any]) -> Span:
     check_editable(annotation_set)
     if "label" in changes or "layer" in changes:
         span.label = check_label(
-            annotation_set.project, Layer.Kind.SPAN,
-            changes.get("label", span.label.value), changes.get("layer", span.label.layer.key),
+            annotation_set.project,
+            Layer.Kind.SPAN,
+            changes.get("label", span.label.value),
+            changes.get("layer", span.label.layer.key),
         )
     if "start" in changes or "end" in changes:
         checked = check_offsets(
@@ -186,7 +192,12 @@ def span_delete(*, span: Span, version: Any) -> None:
 
 @transaction.atomic
 def relation_create(
-    *, annotation_set: AnnotationSet, version: Any, label: str, head: Any, tail: Any,
+    *,
+    annotation_set: AnnotationSet,
+    version: Any,
+    label: str,
+    head: Any,
+    tail: Any,
     layer: str | None = None,
 ) -> Relation:
     check_editable(annotation_set)
@@ -222,8 +233,13 @@ def check_confidence(confidence: Any) -> int | None:
 
 @transaction.atomic
 def document_label_set(
-    *, annotation_set: AnnotationSet, version: Any, label: str, confidence: Any = None,
-    rationale: Any = (), layer: str | None = None,
+    *,
+    annotation_set: AnnotationSet,
+    version: Any,
+    label: str,
+    confidence: Any = None,
+    rationale: Any = (),
+    layer: str | None = None,
 ) -> DocumentLabel:
     """Set the document's label on a document layer (stance), replacing any earlier one."""
     check_editable(annotation_set)
@@ -236,7 +252,8 @@ def document_label_set(
     rationale_spans = check_spans_in_set(annotation_set, rationale, "rationale")
     annotation_set_advance(annotation_set, version)
     document_label, _ = DocumentLabel.objects.update_or_create(
-        annotation_set=annotation_set, layer=label_obj.layer,
+        annotation_set=annotation_set,
+        layer=label_obj.layer,
         defaults={"label": label_obj, "confidence": confidence},
     )
     document_label.rationale.set(rationale_spans)

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
 class AnnotationWriter:
     """Check records against the project's scheme, then write them; one writer per import."""
 
-    def __init__(
-        self, project: Project, annotator: "AbstractBaseUser | None", as_suggestions: bool
-    ) -> None:
+    def __init__(self, project: Project, annotator: "AbstractBaseUser | None", as_suggestions: bool) -> None:
         self.project = project
         self.annotator = annotator
         self.as_suggestions = as_suggestions
@@ -42,16 +40,19 @@ class AnnotationWriter:
         if len(candidates) != 1:
             reason = "is not" if not candidates else "is ambiguous as"
             raise record.problem(
-                field, f"'{value}' {reason} a {kind} label of scheme '{self.project.scheme.slug}'; "
-                       "give its layer."
+                field,
+                f"'{value}' {reason} a {kind} label of scheme '{self.project.scheme.slug}'; give its layer.",
             )
         return candidates[0]
 
     def check(self, record: DocumentRecord) -> None:
         """Raise RecordError if any annotation of the record does not fit the scheme."""
         if self.annotator is None and not self.as_suggestions:
-            raise record.problem(None, "this record has annotations; say whose they are "
-                                       "(--as-annotator USERNAME) or import them --as-suggestions.")
+            raise record.problem(
+                None,
+                "this record has annotations; say whose they are "
+                "(--as-annotator USERNAME) or import them --as-suggestions.",
+            )
         for i, span in enumerate(record.spans):
             self._label(record, Layer.Kind.SPAN, span.layer, span.label, f"spans[{i}].label")
         for i, relation in enumerate(record.relations):
@@ -69,8 +70,9 @@ class AnnotationWriter:
 
     def _write_suggestions(self, record: DocumentRecord, document: Document, report: "ImportReport") -> None:
         existing = set(
-            Suggestion.objects.filter(project=self.project, document=document, suggester=self.suggester)
-            .values_list("label_id", "start", "end")
+            Suggestion.objects.filter(
+                project=self.project, document=document, suggester=self.suggester
+            ).values_list("label_id", "start", "end")
         )
         fresh = []
         for span in record.spans:
@@ -78,15 +80,24 @@ class AnnotationWriter:
             if (label.pk, span.start, span.end) in existing:
                 continue
             existing.add((label.pk, span.start, span.end))
-            fresh.append(Suggestion(
-                project=self.project, document=document, label=label, start=span.start,
-                end=span.end, score=span.score, suggester=self.suggester,
-                reason=f"imported from {record.file}",
-            ))
+            fresh.append(
+                Suggestion(
+                    project=self.project,
+                    document=document,
+                    label=label,
+                    start=span.start,
+                    end=span.end,
+                    score=span.score,
+                    suggester=self.suggester,
+                    reason=f"imported from {record.file}",
+                )
+            )
         Suggestion.objects.bulk_create(fresh)
         report.suggestions += len(fresh)
 
-    def _write_annotation_set(self, record: DocumentRecord, document: Document, report: "ImportReport") -> None:
+    def _write_annotation_set(
+        self, record: DocumentRecord, document: Document, report: "ImportReport"
+    ) -> None:
         annotation_set, created = AnnotationSet.objects.get_or_create(
             project=self.project, document=document, annotator=self.annotator
         )
@@ -104,8 +115,13 @@ class AnnotationWriter:
                 by_ref[span.ref] = spans_by_key[key]
                 continue
             row = Span(
-                annotation_set=annotation_set, label=label, start=span.start, end=span.end,
-                step=span.step, attributes=span.attributes, origin=Span.Origin.IMPORT,
+                annotation_set=annotation_set,
+                label=label,
+                start=span.start,
+                end=span.end,
+                step=span.step,
+                attributes=span.attributes,
+                origin=Span.Origin.IMPORT,
                 score=span.score,
             )
             spans_by_key[key] = row
@@ -115,7 +131,9 @@ class AnnotationWriter:
         report.spans += len(fresh)
 
         existing_relations = set(
-            Relation.objects.filter(annotation_set=annotation_set).values_list("label_id", "head_id", "tail_id")
+            Relation.objects.filter(annotation_set=annotation_set).values_list(
+                "label_id", "head_id", "tail_id"
+            )
         )
         relations = []
         for relation in record.relations:
@@ -124,17 +142,24 @@ class AnnotationWriter:
             if key in existing_relations:
                 continue
             existing_relations.add(key)
-            relations.append(Relation(
-                annotation_set=annotation_set, label=label,
-                head=by_ref[relation.head], tail=by_ref[relation.tail],
-            ))
+            relations.append(
+                Relation(
+                    annotation_set=annotation_set,
+                    label=label,
+                    head=by_ref[relation.head],
+                    tail=by_ref[relation.tail],
+                )
+            )
         Relation.objects.bulk_create(relations)
         report.relations += len(relations)
 
         for document_label in record.document_labels:
-            label = self._label(record, Layer.Kind.DOCUMENT, document_label.layer, document_label.label, "stance")
+            label = self._label(
+                record, Layer.Kind.DOCUMENT, document_label.layer, document_label.label, "stance"
+            )
             row, _ = DocumentLabel.objects.update_or_create(
-                annotation_set=annotation_set, layer=label.layer,
+                annotation_set=annotation_set,
+                layer=label.layer,
                 defaults={"label": label, "confidence": document_label.confidence},
             )
             row.rationale.set([by_ref[ref] for ref in document_label.rationale])
@@ -142,6 +167,7 @@ class AnnotationWriter:
 
         # An imported file is finished work, so it counts towards gold like a submission.
         AnnotationSet.objects.filter(pk=annotation_set.pk).update(
-            status=AnnotationSet.Status.SUBMITTED, submitted_at=timezone.now(),
+            status=AnnotationSet.Status.SUBMITTED,
+            submitted_at=timezone.now(),
             version=annotation_set.version + 1,
         )

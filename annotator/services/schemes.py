@@ -107,8 +107,7 @@ def scheme_load(data: Any, source: str = "scheme") -> tuple[LabelScheme, bool]:
         )
         if not layer_created and layer.kind != layer_data["kind"]:
             raise SchemeError(
-                f"{source}.layers[{order}].kind: layer '{layer.key}' already exists as a "
-                f"{layer.kind} layer."
+                f"{source}.layers[{order}].kind: layer '{layer.key}' already exists as a {layer.kind} layer."
             )
         created |= layer_created
         for label_order, label_data in enumerate(layer_data["labels"]):

@@ -39,9 +39,13 @@ def seeds_load(seeds_dir: Path = SEEDS_DIR) -> SeedReport:
         path = seeds_dir / article["file"]
         records.append(
             DocumentRecord(
-                file=str(path), line=None, text=path.read_text(encoding="utf-8"),
-                title=article["title"], source=article.get("source", ""),
-                kind=article.get("kind", "other"), external_id=article.get("external_id", ""),
+                file=str(path),
+                line=None,
+                text=path.read_text(encoding="utf-8"),
+                title=article["title"],
+                source=article.get("source", ""),
+                kind=article.get("kind", "other"),
+                external_id=article.get("external_id", ""),
                 meta={"seed": True},
             )
         )
@@ -67,7 +71,10 @@ class DemoUser:
 
 
 def demo_users_ensure(
-    *, admin: tuple[str, str], annotator: tuple[str, str], project_slug: str = "seeds",
+    *,
+    admin: tuple[str, str],
+    annotator: tuple[str, str],
+    project_slug: str = "seeds",
     reset_passwords: bool = False,
 ) -> list[DemoUser]:
     """Create the demo admin and annotator if missing and make both members of the demo project."""

@@ -35,7 +35,9 @@ def read_jsonl(path: Path) -> Iterator[DocumentRecord | RecordError]:
                         obj = json.loads(line)
                     except json.JSONDecodeError as error:
                         raise RecordError(
-                            Problem(str(file), number, None, f"not JSON: {error.msg} at column {error.colno}.")
+                            Problem(
+                                str(file), number, None, f"not JSON: {error.msg} at column {error.colno}."
+                            )
                         ) from error
                     yield parse_gold_object(obj, str(file), number)
                 except RecordError as error:
@@ -74,7 +76,9 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
     if kind not in KINDS:
         raise RecordError(Problem(file, line, "kind", f"'{kind}' is not one of {', '.join(sorted(KINDS))}."))
     record = DocumentRecord(
-        file=file, line=line, text=text,
+        file=file,
+        line=line,
+        text=text,
         title=str(obj.get("title") or "")[:500],
         source=str(obj.get("source") or "")[:1000],
         kind=kind,
@@ -115,7 +119,9 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
             raise record.problem(f"{where}.score", "score must be a number.")
         record.spans.append(
             SpanRecord(
-                ref=ref, start=start, end=end,
+                ref=ref,
+                start=start,
+                end=end,
                 layer=_str(record, span.get("layer"), f"{where}.layer", optional=True),
                 label=_str(record, span.get("label"), f"{where}.label") or "",
                 attributes=attributes,
@@ -138,7 +144,8 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
                 )
         record.relations.append(
             RelationRecord(
-                head=relation["head"], tail=relation["tail"],
+                head=relation["head"],
+                tail=relation["tail"],
                 label=_str(record, relation.get("label"), f"{where}.label") or "",
                 layer=_str(record, relation.get("layer"), f"{where}.layer", optional=True),
             )

@@ -11,7 +11,12 @@ def decode_text(data: bytes, file: str, line: int | None = None) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RecordError(
-            Problem(file, line, None, f"invalid UTF-8 at byte {error.start}: {data[error.start:error.start + 4]!r}.")
+            Problem(
+                file,
+                line,
+                None,
+                f"invalid UTF-8 at byte {error.start}: {data[error.start : error.start + 4]!r}.",
+            )
         ) from error
     if text.startswith(BOM):
         text = text[1:]

@@ -22,6 +22,10 @@ def read_txt(path: Path) -> Iterator[DocumentRecord | RecordError]:
             continue
         first_line = text.strip().split("\n", 1)[0].strip()
         yield DocumentRecord(
-            file=str(file), line=None, text=text, title=first_line[:200],
-            source=file.name, external_id=file.stem,
+            file=str(file),
+            line=None,
+            text=text,
+            title=first_line[:200],
+            source=file.name,
+            external_id=file.stem,
         )

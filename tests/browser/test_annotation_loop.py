@@ -11,8 +11,7 @@ from corpus.services import documents_get_or_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EMOJI_TEXT = (
-    "Pyongyang reacts 🙂 quickly.\n"
-    "Sanctions have failed for decades, so talks are the only way forward."
+    "Pyongyang reacts 🙂 quickly.\nSanctions have failed for decades, so talks are the only way forward."
 )
 
 
@@ -130,7 +129,9 @@ def test_annotator_annotates_an_article_and_reload_shows_what_was_saved(
     assert claim.start == EMOJI_TEXT.index("talks are")  # a code-point index; UTF-16 would be +1
     relation = annotation_set.relations.get()
     assert (relation.label.value, relation.head.label.value, relation.tail_id) == (
-        "supports", "premise", claim.pk,
+        "supports",
+        "premise",
+        claim.pk,
     )
     stance = annotation_set.document_labels.get(layer__key="stance")
     assert (stance.label.value, stance.confidence) == ("pro-engagement", 4)

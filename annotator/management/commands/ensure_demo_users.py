@@ -15,17 +15,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--project", default="seeds", help="Project the demo users join.")
-        parser.add_argument("--reset-passwords", action="store_true",
-                            help="Set the passwords even if the users already exist.")
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Set the passwords even if the users already exist.",
+        )
 
     def handle(self, *args, **options):
         if not Project.objects.filter(slug=options["project"]).exists():
             raise CommandError(f"No project '{options['project']}'; run load_seeds first.")
         users = demo_users_ensure(
-            admin=(os.environ.get("STANCEMARK_ADMIN_USER", "admin"),
-                   os.environ.get("STANCEMARK_ADMIN_PASSWORD", "stancemark-admin")),
-            annotator=(os.environ.get("STANCEMARK_ANNOTATOR_USER", "annotator"),
-                       os.environ.get("STANCEMARK_ANNOTATOR_PASSWORD", "stancemark-annotator")),
+            admin=(
+                os.environ.get("STANCEMARK_ADMIN_USER", "admin"),
+                os.environ.get("STANCEMARK_ADMIN_PASSWORD", "stancemark-admin"),
+            ),
+            annotator=(
+                os.environ.get("STANCEMARK_ANNOTATOR_USER", "annotator"),
+                os.environ.get("STANCEMARK_ANNOTATOR_PASSWORD", "stancemark-annotator"),
+            ),
             project_slug=options["project"],
             reset_passwords=options["reset_passwords"],
         )

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("project", help="Project slug.")
         parser.add_argument("--format", required=True, choices=sorted(EXPORTERS))
         parser.add_argument("--out", required=True, type=Path, help="Output file ('-' for stdout).")
-        parser.add_argument("--all-annotators", action="store_true",
-                            help="Also include every annotator's submitted work per document.")
+        parser.add_argument(
+            "--all-annotators",
+            action="store_true",
+            help="Also include every annotator's submitted work per document.",
+        )
 
     def handle(self, *args, **options):
         project = Project.objects.select_related("corpus", "scheme").filter(slug=options["project"]).first()

@@ -41,6 +41,7 @@ const state = {
   selectedSpan: null,
   hiddenLayers: new Set(),
   conflict: false,
+  stanceDraft: null, // the stance as last edited, ahead of the server while saves are queued
 };
 
 const textRoot = $("#document-text-view");
@@ -57,11 +58,13 @@ function setUrl(suffix = "") {
 
 function save(description, method, suffix, body) {
   // Writes go one after another so each is based on the version the previous one returned.
+  // A body given as a function is read when the write runs, so it carries the latest edits.
   const run = async () => {
     if (state.conflict) return null;
     statusLine.textContent = `Saving: ${description}…`;
     try {
-      const result = await request(method, setUrl(suffix), { ...(body || {}), version: state.set.version });
+      const payload = typeof body === "function" ? body() : body;
+      const result = await request(method, setUrl(suffix), { ...(payload || {}), version: state.set.version });
       state.set.version = result.version;
       statusLine.textContent = `Saved: ${description} (version ${result.version}).`;
       alertBox.hidden = true;
@@ -201,6 +204,10 @@ function updatePending() {
 
 // --- actions ----------------------------------------------------------------------------------
 
+function currentStance() {
+  return state.stanceDraft || state.set.stance;
+}
+
 function isLocked() {
   return state.set.status === "submitted";
 }
@@ -225,7 +232,9 @@ async function deleteSpan(span) {
   if (!result) return;
   state.set.spans = state.set.spans.filter((other) => other.id !== span.id);
   state.set.relations = state.set.relations.filter((relation) => relation.head !== span.id && relation.tail !== span.id);
-  if (state.set.stance) state.set.stance.rationale = state.set.stance.rationale.filter((id) => id !== span.id);
+  for (const stance of [state.set.stance, state.stanceDraft]) {
+    if (stance) stance.rationale = stance.rationale.filter((id) => id !== span.id);
+  }
   if (state.selectedSpan === span.id) state.selectedSpan = null;
   renderAll();
 }
@@ -238,17 +247,20 @@ async function setStep(span, value) {
 }
 
 async function saveStance(changes) {
-  const current = state.set.stance || { label: null, confidence: null, rationale: [] };
+  // Changes made while an earlier save is under way merge into one draft, so none is lost.
+  const current = state.stanceDraft || state.set.stance || { label: null, confidence: null, rationale: [] };
   const next = { ...current, ...changes };
   if (!next.label) {
     showAlert("Choose the document stance before its confidence or rationale.", false);
     renderPanels();
     return;
   }
-  const result = await save("document stance", "PUT", `document-labels/${stanceLayer.key}/`, {
-    label: next.label, confidence: next.confidence, rationale: next.rationale,
-  });
+  state.stanceDraft = next;
+  const result = await save("document stance", "PUT", `document-labels/${stanceLayer.key}/`, () => ({
+    label: state.stanceDraft.label, confidence: state.stanceDraft.confidence, rationale: state.stanceDraft.rationale,
+  }));
   if (result) state.set.stance = result.document_label;
+  else state.stanceDraft = null;
   renderPanels();
 }
 
@@ -312,7 +324,7 @@ function renderPalette() {
 function renderSpanList() {
   const list = $("#span-list");
   $("#span-count").textContent = String(state.set.spans.length);
-  const rationale = new Set(state.set.stance?.rationale || []);
+  const rationale = new Set(currentStance()?.rationale || []);
   list.replaceChildren(...state.set.spans.map((span) => {
     const info = labelInfo.get(`${span.layer}:${span.label}`);
     return el("li", {
@@ -334,7 +346,7 @@ function renderSpanList() {
         type: "checkbox", className: "rationale-toggle", checked: rationale.has(span.id), disabled: isLocked(),
         "aria-label": `Rationale for the stance: span ${span.id}`,
         onchange: (event) => {
-          const ids = new Set(state.set.stance?.rationale || []);
+          const ids = new Set(currentStance()?.rationale || []);
           if (event.target.checked) ids.add(span.id); else ids.delete(span.id);
           saveStance({ rationale: [...ids] });
         },
@@ -367,7 +379,7 @@ function renderRelations() {
 }
 
 function renderStance() {
-  const stance = state.set.stance;
+  const stance = currentStance();
   for (const input of document.querySelectorAll("input[name=stance]")) {
     input.checked = stance?.label === input.value;
     input.disabled = isLocked();

@@ -21,12 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=sorted(READERS))
         parser.add_argument("--project", help="Project (slug) that the annotations in the file belong to.")
         whose = parser.add_mutually_exclusive_group()
-        whose.add_argument("--as-annotator", metavar="USERNAME",
-                           help="Import annotations as this user's (submitted) work.")
-        whose.add_argument("--as-suggestions", action="store_true",
-                           help="Import spans as suggestions for annotators to accept or reject.")
-        parser.add_argument("--skip-bad", action="store_true",
-                            help="Skip bad records (each is reported) instead of aborting.")
+        whose.add_argument(
+            "--as-annotator", metavar="USERNAME", help="Import annotations as this user's (submitted) work."
+        )
+        whose.add_argument(
+            "--as-suggestions",
+            action="store_true",
+            help="Import spans as suggestions for annotators to accept or reject.",
+        )
+        parser.add_argument(
+            "--skip-bad", action="store_true", help="Skip bad records (each is reported) instead of aborting."
+        )
 
     def handle(self, *args, **options):
         from annotator.models import Project
@@ -53,9 +58,14 @@ class Command(BaseCommand):
         with tqdm(desc="Importing", unit=" records", disable=None, file=self.stderr) as bar:
             try:
                 report = corpus_import(
-                    corpus=corpus, path=path, format=options["format"], project=project,
-                    annotator=annotator, as_suggestions=options["as_suggestions"],
-                    skip_bad=options["skip_bad"], on_progress=bar.update,
+                    corpus=corpus,
+                    path=path,
+                    format=options["format"],
+                    project=project,
+                    annotator=annotator,
+                    as_suggestions=options["as_suggestions"],
+                    skip_bad=options["skip_bad"],
+                    on_progress=bar.update,
                 )
             except ImportFailed as error:
                 if existing is None:
