@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from pages import drag_select, expect_count, log_in
 
 from annotator.models import AnnotationSet, Membership, Project
 from annotator.services.seeds import seeds_load
@@ -26,51 +27,6 @@ def annotator_on_emoji_document():
         [DocumentRecord(file="test", line=None, text=EMOJI_TEXT, title="Emoji test article")],
     )
     return project, user, document
-
-
-def log_in(page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/")
-
-
-def drag_select(page, phrase: str) -> None:
-    """Select `phrase` in the article with the mouse, as a person would."""
-    box = page.evaluate(
-        """(phrase) => {
-            const root = document.querySelector('#document-text-view');
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            const nodes = [];
-            let all = "";
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                nodes.push([node, all.length]);
-                all += node.data;
-            }
-            const at = all.indexOf(phrase);
-            if (at === -1) return null;
-            const locate = (i) => {
-                const [node, base] = nodes.filter(([, base]) => base <= i).pop();
-                return [node, i - base];
-            };
-            const rect = (i) => {
-                const [node, offset] = locate(i);
-                const range = document.createRange();
-                range.setStart(node, offset); range.setEnd(node, offset + 1);
-                return range.getBoundingClientRect();
-            };
-            const a = rect(at), b = rect(at + phrase.length - 1);
-            return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-        }""",
-        phrase,
-    )
-    assert box, f"'{phrase}' is not in the article"
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move(box["x2"], box["y2"], steps=8)
-    page.mouse.up()
-    page.wait_for_function("() => !document.querySelector('.label-button').disabled")
 
 
 def test_annotator_annotates_an_article_and_reload_shows_what_was_saved(
@@ -148,9 +104,3 @@ def test_annotator_annotates_an_article_and_reload_shows_what_was_saved(
     assert page.locator("#set-status").inner_text() == "Submitted"
     marked = page.locator(".seg.marked").all_inner_texts()
     assert "".join(marked).startswith("Sanctions have failed for decades, so talks are the only way forward")
-
-
-def expect_count(page, selector: str, count: int) -> None:
-    page.wait_for_function(
-        "([selector, count]) => document.querySelectorAll(selector).length === count", arg=[selector, count]
-    )
