@@ -2,14 +2,18 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from annotator import views
+from annotator.converters import IdConverter
+
+# Before any pattern uses it, including those in annotator.api.urls.
+register_converter(IdConverter, "id")
 
 ui_patterns = [
     path("", views.project_list, name="project-list"),
     path("projects/<slug:slug>/", views.project_queue, name="project-queue"),
-    path("projects/<slug:slug>/documents/<int:document_id>/", views.workspace, name="workspace"),
+    path("projects/<slug:slug>/documents/<id:document_id>/", views.workspace, name="workspace"),
 ]
 
 urlpatterns = [

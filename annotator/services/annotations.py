@@ -24,6 +24,10 @@ from annotator.models import (
 from annotator.services.errors import StaleVersion, invalid
 from corpus.models import Document
 
+# Largest id or number the databases store (64-bit signed); anything above cannot match a row.
+MAX_ID = 2**63 - 1
+MAX_STEP = 10_000
+
 # --- checks (no writes) -------------------------------------------------------------------
 
 
@@ -68,8 +72,8 @@ def check_editable(annotation_set: AnnotationSet) -> None:
 
 def check_spans_in_set(annotation_set: AnnotationSet, span_ids: Iterable[Any], field: str) -> list[Span]:
     ids = list(span_ids)
-    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
-        raise invalid(field, "span ids must be whole numbers.")
+    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i <= MAX_ID for i in ids):
+        raise invalid(field, "span ids must be positive whole numbers.")
     found = {s.pk: s for s in Span.objects.filter(annotation_set=annotation_set, pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -88,8 +92,8 @@ def check_attributes(attributes: Any) -> dict:
 def check_step(step: Any) -> int | None:
     if step is None:
         return None
-    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
-        raise invalid("step", "step must be a whole number of at least 1.")
+    if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= MAX_STEP:
+        raise invalid("step", f"step must be a whole number from 1 to {MAX_STEP}.")
     return step
 
 
@@ -100,6 +104,8 @@ def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any)
     """Move the set to its next version if it is still at `expected_version`."""
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise invalid("version", "version is required: the annotation set version you last saw.", "required")
+    if not 0 <= expected_version <= MAX_ID:
+        raise invalid("version", "version must be a whole number the annotation set has had.")
     # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two writers based on
     # the same version exactly one matches the row.
     updated = AnnotationSet.objects.filter(pk=annotation_set.pk, version=expected_version).update(
