@@ -42,9 +42,13 @@ def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse
         document = selectors.document_get_in_project(project, document_id)
     except NotAllowed as error:
         raise Http404(str(error)) from error
-    queue = [entry.document.pk for entry in selectors.document_queue(project, request.user)]
+    entries = selectors.document_queue(project, request.user)
+    queue = [entry.document.pk for entry in entries]
     position = queue.index(document.pk)
+    later = entries[position + 1 :] + entries[:position]
+    next_open = next((entry.document.pk for entry in later if entry.status != "submitted"), None)
     config = {
+        "documentId": document.pk,
         "annotationSetUrl": reverse("api-my-annotation-set", args=[project.slug, document.pk]),
         "annotationSetsUrl": reverse("api-annotation-set", args=[0]).removesuffix("0/"),
     }
@@ -59,6 +63,8 @@ def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse
             "config": config,
             "position": position + 1,
             "total": len(queue),
+            "done": sum(1 for entry in entries if entry.status == "submitted"),
+            "next_open_id": next_open,
             "previous_id": queue[position - 1] if position > 0 else None,
             "next_id": queue[position + 1] if position + 1 < len(queue) else None,
         },

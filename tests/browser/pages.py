@@ -43,7 +43,9 @@ def drag_select(page, phrase: str) -> None:
     page.mouse.down()
     page.mouse.move(box["x2"], box["y2"], steps=8)
     page.mouse.up()
-    page.wait_for_function("() => !document.querySelector('.label-button').disabled")
+    page.wait_for_function(
+        "(phrase) => document.querySelector('#pending-selection q')?.textContent === phrase", arg=phrase
+    )
 
 
 def expect_count(page, selector: str, count: int) -> None:

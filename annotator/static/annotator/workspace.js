@@ -1,8 +1,10 @@
-// The annotation workspace: renders the article, turns selections into spans, and saves every
-// change at once through the API. Article text and labels are only ever inserted as text nodes.
+// The annotation workspace: wires the article view, the side panels, the keyboard, undo/redo
+// and saving. Every change goes to the server at once; text is only ever inserted as text.
 
 import { OffsetMap } from "./offsets.js";
 import { ApiError, request } from "./api.js";
+import { TextView } from "./textview.js";
+import { checkArgument, renderArgumentMap, serializeMap } from "./argmap.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -31,61 +33,79 @@ const spanLayers = layers.filter((layer) => layer.kind === "span");
 const relationLayers = layers.filter((layer) => layer.kind === "relation");
 const stanceLayer = layers.find((layer) => layer.kind === "document" && layer.key === "stance")
   || layers.find((layer) => layer.kind === "document");
-const layerOrder = new Map(spanLayers.map((layer, index) => [layer.key, index]));
+const layerRank = new Map(spanLayers.map((layer, index) => [layer.key, index]));
 const labelInfo = new Map();
 for (const layer of layers) for (const label of layer.labels) labelInfo.set(`${layer.key}:${label.value}`, { ...label, layer });
+const infoOf = (item) => labelInfo.get(`${item.layer}:${item.label}`);
+const WORD = /[\p{L}\p{N}\p{M}'’_-]/u;
 
 const state = {
   set: null,
-  pending: null, // {start, end} in code points
+  pending: null, // the text selection waiting for a label: {start, end} in code points
   selectedSpan: null,
-  hiddenLayers: new Set(),
+  selectedRelation: null,
   conflict: false,
   stanceDraft: null, // the stance as last edited, ahead of the server while saves are queued
+  snap: localStorage.getItem("stancemark.snap") !== "off",
+  cursor: null, // keyboard selection in UTF-16 units: {anchor, focus}
 };
 
 const textRoot = $("#document-text-view");
 const statusLine = $("#save-status");
 const alertBox = $("#workspace-alert");
+let view;
 
-// --- saving -------------------------------------------------------------------------------
+// --- saving: one write at a time, retried while the server cannot be reached ------------------
 
 let queue = Promise.resolve();
+let unsaved = 0;
 
 function setUrl(suffix = "") {
   return `${config.annotationSetsUrl}${state.set.id}/${suffix}`;
 }
 
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
 function save(description, method, suffix, body) {
-  // Writes go one after another so each is based on the version the previous one returned.
   // A body given as a function is read when the write runs, so it carries the latest edits.
+  unsaved += 1;
   const run = async () => {
-    if (state.conflict) return null;
-    statusLine.textContent = `Saving: ${description}…`;
     try {
-      const payload = typeof body === "function" ? body() : body;
-      const result = await request(method, setUrl(suffix), { ...(payload || {}), version: state.set.version });
-      state.set.version = result.version;
-      statusLine.textContent = `Saved: ${description} (version ${result.version}).`;
-      alertBox.hidden = true;
-      return result;
-    } catch (error) {
-      handleError(error, description);
-      return null;
+      for (let attempt = 0; ; attempt += 1) {
+        if (state.conflict) return null;
+        statusLine.textContent = `Saving: ${description}…`;
+        try {
+          const payload = typeof body === "function" ? body() : body;
+          const result = await request(method, setUrl(suffix), { ...(payload || {}), version: state.set.version });
+          state.set.version = result.version;
+          statusLine.textContent = `Saved: ${description} (version ${result.version}).`;
+          alertBox.hidden = true;
+          return result;
+        } catch (error) {
+          const transient = error instanceof ApiError && (error.status === 0 || error.status >= 500);
+          if (!transient) { handleError(error, description); return null; }
+          const wait = Math.min(1000 * 2 ** attempt, 10000);
+          showAlert(`Saving “${description}” failed (${error.message}). Retrying in ${Math.round(wait / 1000)} s; keep this tab open.`, false);
+          await sleep(wait);
+        }
+      }
+    } finally {
+      unsaved -= 1;
     }
   };
   queue = queue.then(run);
   return queue;
 }
 
+window.addEventListener("beforeunload", (event) => {
+  if (unsaved > 0) { event.preventDefault(); event.returnValue = ""; }
+});
+
 function handleError(error, description) {
   if (error instanceof ApiError && error.status === 409 && error.body?.code === "stale_version") {
     state.conflict = true;
-    showAlert(
-      `Not saved: ${description}. This document was changed in another tab or window ` +
-      `(it is now at version ${error.body.version}). Reload to see the latest version.`,
-      true,
-    );
+    showAlert(`Not saved: ${description}. This document was changed in another tab or window `
+      + `(it is now at version ${error.body.version}). Reload to see the latest version.`, true);
   } else {
     showAlert(`Not saved: ${description}. ${error.message}`, false);
   }
@@ -98,83 +118,227 @@ function showAlert(message, offerReload) {
   alertBox.hidden = false;
 }
 
-// --- rendering the article ------------------------------------------------------------------
+// --- undo and redo ---------------------------------------------------------------------------
 
-function spanColor(span) {
-  return labelInfo.get(`${span.layer}:${span.label}`)?.color || "#888888";
+// Re-creating a span gives it a new id; `alias` maps every id a command remembers to the live one.
+const alias = new Map();
+const live = (id) => { let current = id; while (alias.has(current)) current = alias.get(current); return current; };
+const undoStack = [];
+const redoStack = [];
+
+async function perform(command) {
+  if (isLocked() || state.conflict) return;
+  if (await command.apply()) { undoStack.push(command); redoStack.length = 0; renderHistory(); }
 }
 
-function renderText() {
-  const spans = state.set.spans.filter((span) => !state.hiddenLayers.has(span.layer));
-  // Boundaries in UTF-16 units: paragraph breaks and every span edge.
-  const events = new Map();
-  const mark = (position) => { if (!events.has(position)) events.set(position, { open: [], close: [] }); return events.get(position); };
-  mark(0); mark(text.length);
-  for (const span of spans) {
-    mark(offsets.toUtf16(span.start)).open.push(span);
-    mark(offsets.toUtf16(span.end)).close.push(span);
+async function undo() {
+  const command = undoStack.pop();
+  if (!command) return;
+  if (await command.revert()) redoStack.push(command); else undoStack.push(command);
+  renderHistory();
+}
+
+async function redo() {
+  const command = redoStack.pop();
+  if (!command) return;
+  if (await command.apply()) undoStack.push(command); else redoStack.push(command);
+  renderHistory();
+}
+
+function renderHistory() {
+  $("#undo-button").disabled = !undoStack.length;
+  $("#redo-button").disabled = !redoStack.length;
+  $("#undo-button").title = undoStack.length ? `Undo ${undoStack.at(-1).name} (Ctrl+Z)` : "Nothing to undo";
+  $("#redo-button").title = redoStack.length ? `Redo ${redoStack.at(-1).name} (Ctrl+Shift+Z)` : "Nothing to redo";
+}
+
+// --- low-level changes (each one write) ---------------------------------------------------------
+
+function findSpan(id) { return state.set.spans.find((span) => span.id === live(id)); }
+
+async function addSpan(data) {
+  const result = await save(`${data.label} span`, "POST", "spans/", data);
+  if (!result) return null;
+  state.set.spans.push(result.span);
+  state.set.spans.sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
+  view.update({ upsert: [result.span] });
+  return result.span;
+}
+
+async function removeSpan(id) {
+  const span = findSpan(id);
+  if (!span) return false;
+  const result = await save(`delete ${span.label} span`, "DELETE", `spans/${span.id}/`);
+  if (!result) return false;
+  state.set.spans = state.set.spans.filter((other) => other.id !== span.id);
+  state.set.relations = state.set.relations.filter((relation) => relation.head !== span.id && relation.tail !== span.id);
+  for (const stance of [state.set.stance, state.stanceDraft]) {
+    if (stance) stance.rationale = stance.rationale.filter((other) => other !== span.id);
   }
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) { mark(i); mark(i + 1); }
-  const points = [...events.keys()].sort((a, b) => a - b);
+  if (state.selectedSpan === span.id) state.selectedSpan = null;
+  view.update({ remove: [span.id] });
+  return true;
+}
 
-  const fragment = document.createDocumentFragment();
-  let paragraph = el("p", { className: "para", dataset: { u16: 0 } });
-  const active = new Set();
-  for (let i = 0; i < points.length - 1; i += 1) {
-    const at = points[i];
-    const next = points[i + 1];
-    for (const span of events.get(at).close) active.delete(span);
-    for (const span of events.get(at).open) active.add(span);
-    const piece = text.slice(at, next);
-    if (piece === "\n") {
-      paragraph.dataset.end = at;
-      fragment.append(paragraph);
-      paragraph = el("p", { className: "para", dataset: { u16: next } });
-      continue;
-    }
-    const segment = el("span", { className: "seg", dataset: { u16: at } }, piece);
-    if (active.size) {
-      const covering = [...active].sort((a, b) => (layerOrder.get(a.layer) - layerOrder.get(b.layer)) || (a.start - b.start));
-      segment.classList.add("marked");
-      segment.dataset.spans = covering.map((span) => span.id).join(",");
-      // Stacked underlines, one per covering span, so overlaps stay readable.
-      segment.style.boxShadow = covering.map((span, index) => `inset 0 -${3 * (index + 1)}px 0 ${spanColor(span)}`).join(", ");
-      segment.style.paddingBottom = `${3 * covering.length}px`;
-      segment.title = covering.map((span) => `${span.layer}: ${labelInfo.get(`${span.layer}:${span.label}`)?.name || span.label}`).join("\n");
-      if (covering.some((span) => span.id === state.selectedSpan)) segment.classList.add("selected");
-    }
-    paragraph.append(segment);
+async function changeSpan(id, changes, description) {
+  const span = findSpan(id);
+  if (!span) return false;
+  const result = await save(description, "PATCH", `spans/${span.id}/`, changes);
+  if (!result) return false;
+  Object.assign(span, result.span);
+  view.update({ upsert: [span] });
+  return true;
+}
+
+async function addRelation(head, tail, label) {
+  const result = await save(`${label} relation`, "POST", "relations/", { head: live(head), tail: live(tail), label });
+  if (!result) return null;
+  state.set.relations.push(result.relation);
+  return result.relation;
+}
+
+async function removeRelation(id) {
+  const relation = state.set.relations.find((other) => other.id === live(id));
+  if (!relation) return false;
+  const result = await save(`delete ${relation.label} relation`, "DELETE", `relations/${relation.id}/`);
+  if (!result) return false;
+  state.set.relations = state.set.relations.filter((other) => other.id !== relation.id);
+  return true;
+}
+
+function currentStance() {
+  return state.stanceDraft || state.set.stance;
+}
+
+async function putStance(next) {
+  // Changes made while an earlier save is under way merge into one draft, so none is lost.
+  if (!next) {
+    state.stanceDraft = null;
+    const result = await save("clear stance", "DELETE", `document-labels/${stanceLayer.key}/`);
+    if (result) state.set.stance = null;
+    return Boolean(result);
   }
-  paragraph.dataset.end = text.length;
-  fragment.append(paragraph);
-  textRoot.replaceChildren(fragment);
+  state.stanceDraft = next;
+  const result = await save("document stance", "PUT", `document-labels/${stanceLayer.key}/`, () => ({
+    label: state.stanceDraft.label,
+    confidence: state.stanceDraft.confidence,
+    rationale: state.stanceDraft.rationale.map(live),
+  }));
+  if (result) state.set.stance = result.document_label;
+  else state.stanceDraft = null;
+  return Boolean(result);
 }
 
-// --- selections -----------------------------------------------------------------------------
+// --- commands: what the annotator does, each undoable ---------------------------------------------
 
-function firstOffset(node) {
-  const seg = node.nodeType === Node.ELEMENT_NODE ? (node.matches(".seg") ? node : node.querySelector(".seg")) : node.parentElement.closest(".seg");
-  if (seg) return Number(seg.dataset.u16);
-  const para = node.nodeType === Node.ELEMENT_NODE ? node.closest(".para") : null;
-  return para ? Number(para.dataset.u16) : 0;
+function createSpanCommand(data) {
+  let id = null;
+  return {
+    name: `new ${data.label} span`,
+    async apply() {
+      const span = await addSpan(data);
+      if (!span) return false;
+      if (id !== null) alias.set(id, span.id);
+      id = span.id;
+      state.selectedSpan = span.id;
+      return true;
+    },
+    revert: () => removeSpan(id),
+  };
 }
 
-function endOffset(element) {
-  const segs = element.matches(".seg") ? [element] : element.querySelectorAll(".seg");
-  if (segs.length) {
-    const last = segs[segs.length - 1];
-    return Number(last.dataset.u16) + last.textContent.length;
-  }
-  const para = element.closest(".para");
-  return para ? Number(para.dataset.end) : text.length;
+function deleteSpanCommand(span) {
+  const data = { layer: span.layer, label: span.label, start: span.start, end: span.end, step: span.step, attributes: span.attributes };
+  const relations = state.set.relations.filter((relation) => relation.head === span.id || relation.tail === span.id)
+    .map((relation) => ({ ...relation }));
+  const inRationale = (currentStance()?.rationale || []).includes(span.id);
+  const original = span.id;
+  return {
+    name: `delete ${span.label} span`,
+    apply: () => removeSpan(original),
+    async revert() {
+      const restored = await addSpan(data);
+      if (!restored) return false;
+      alias.set(live(original), restored.id);
+      for (const relation of relations) await addRelation(relation.head, relation.tail, relation.label);
+      if (inRationale && currentStance()) {
+        await putStance({ ...currentStance(), rationale: [...currentStance().rationale.map(live), restored.id] });
+      }
+      return true;
+    },
+  };
 }
+
+function changeSpanCommand(span, changes, name) {
+  const before = Object.fromEntries(Object.keys(changes).map((key) => [key, span[key]]));
+  const original = span.id;
+  return {
+    name,
+    apply: () => changeSpan(original, changes, name),
+    revert: () => changeSpan(original, before, `undo ${name}`),
+  };
+}
+
+function createRelationCommand(head, tail, label) {
+  let id = null;
+  return {
+    name: `new ${label} relation`,
+    async apply() {
+      const relation = await addRelation(head, tail, label);
+      if (!relation) return false;
+      if (id !== null) alias.set(id, relation.id);
+      id = relation.id;
+      return true;
+    },
+    revert: () => removeRelation(id),
+  };
+}
+
+function deleteRelationCommand(relation) {
+  const { head, tail, label } = relation;
+  let id = relation.id;
+  return {
+    name: `delete ${label} relation`,
+    apply: () => removeRelation(id),
+    async revert() {
+      const restored = await addRelation(head, tail, label);
+      if (!restored) return false;
+      alias.set(live(id), restored.id);
+      id = restored.id;
+      return true;
+    },
+  };
+}
+
+function stanceCommand(changes) {
+  const before = currentStance() ? { ...currentStance(), rationale: [...currentStance().rationale] } : null;
+  const after = { ...(before || { label: null, confidence: null, rationale: [] }), ...changes };
+  return {
+    name: "document stance",
+    apply: () => putStance({ ...after, rationale: after.rationale.map(live) }),
+    revert: () => putStance(before && { ...before, rationale: before.rationale.map(live) }),
+  };
+}
+
+// --- selections ----------------------------------------------------------------------------------
 
 function boundaryOffset(container, offset) {
-  if (container.nodeType === Node.TEXT_NODE) {
-    return Number(container.parentElement.closest(".seg").dataset.u16) + offset;
+  if (container.nodeType === Node.TEXT_NODE) return Number(container.parentElement.closest(".seg").dataset.u16) + offset;
+  if (offset < container.childNodes.length) {
+    const node = container.childNodes[offset];
+    const seg = node.matches?.(".seg") ? node : node.querySelector?.(".seg");
+    if (seg) return Number(seg.dataset.u16);
+    return Number((node.closest?.(".para") || node).dataset?.u16 ?? 0);
   }
-  if (offset < container.childNodes.length) return firstOffset(container.childNodes[offset]);
-  return endOffset(container);
+  const segs = container.matches?.(".seg") ? [container] : container.querySelectorAll(".seg");
+  if (segs.length) { const last = segs[segs.length - 1]; return Number(last.dataset.u16) + last.textContent.length; }
+  return Number(container.closest?.(".para")?.dataset.end ?? text.length);
+}
+
+function snapToWords(start, end) {
+  while (start > 0 && WORD.test(text[start - 1]) && WORD.test(text[start])) start -= 1;
+  while (end < text.length && WORD.test(text[end - 1]) && WORD.test(text[end])) end += 1;
+  return [start, end];
 }
 
 function readSelection() {
@@ -187,6 +351,7 @@ function readSelection() {
   while (start < end && /\s/.test(text[start])) start += 1;
   while (end > start && /\s/.test(text[end - 1])) end -= 1;
   if (start >= end) return null;
+  if (state.snap) [start, end] = snapToWords(start, end);
   return { start: offsets.toCodePoint(start), end: offsets.toCodePoint(end, { snapForward: true }) };
 }
 
@@ -196,99 +361,99 @@ function updatePending() {
   if (state.pending) {
     box.replaceChildren("Selected: ", el("q", {}, offsets.slice(state.pending.start, state.pending.end)),
       ` [${state.pending.start}, ${state.pending.end}) — press a label's key or click a label.`);
+  } else if (state.selectedSpan) {
+    box.textContent = "Span selected: a label key changes its label; Shift+←/→ moves its end, Alt+Shift+←/→ its start; Delete removes it.";
   } else {
-    box.textContent = "Select text in the article, then pick a label.";
+    box.textContent = "Select text (mouse, or focus the article and use Shift+arrows), then pick a label.";
   }
-  for (const button of document.querySelectorAll(".label-button")) button.disabled = !state.pending || isLocked();
+  for (const button of document.querySelectorAll(".label-button")) {
+    button.disabled = isLocked() || (!state.pending && !state.selectedSpan);
+  }
 }
 
-// --- actions ----------------------------------------------------------------------------------
-
-function currentStance() {
-  return state.stanceDraft || state.set.stance;
+// Keyboard selection: arrows move a word cursor in the article, Shift+arrows extend it.
+function wordEdges() {
+  if (!wordEdges.cache) {
+    const edges = [];
+    for (const match of text.matchAll(/\S+/g)) edges.push([match.index, match.index + match[0].length]);
+    wordEdges.cache = edges;
+  }
+  return wordEdges.cache;
 }
+
+function moveCursor(direction, extend) {
+  const words = wordEdges();
+  if (!words.length) return;
+  const focus = state.cursor?.focus ?? 0;
+  const target = direction > 0
+    ? words.find(([, b]) => b > focus)?.[1] ?? text.length
+    : [...words].reverse().find(([a]) => a < focus)?.[0] ?? 0;
+  let anchor = target;
+  if (extend && state.cursor) anchor = state.cursor.anchor;
+  else if (direction > 0) anchor = words.find(([, b]) => b === target)?.[0] ?? target;
+  else anchor = words.find(([a]) => a === target)?.[1] ?? target;
+  state.cursor = { anchor, focus: target };
+  const from = view.domPosition(Math.min(anchor, target));
+  const to = view.domPosition(Math.max(anchor, target));
+  window.getSelection().setBaseAndExtent(from.node, from.offset, to.node, to.offset);
+  updatePending();
+}
+
+// --- actions bound to the UI ---------------------------------------------------------------------
 
 function isLocked() {
   return state.set.status === "submitted";
 }
 
-async function createSpan(layer, label) {
-  if (!state.pending || isLocked()) return;
-  const { start, end } = state.pending;
-  window.getSelection().removeAllRanges();
-  state.pending = null;
-  updatePending();
-  const result = await save(`${label} span`, "POST", "spans/", { layer, label, start, end });
-  if (result) {
-    state.set.spans.push(result.span);
-    state.set.spans.sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
-    state.selectedSpan = result.span.id;
-    renderAll();
+function labelChosen(layer, label) {
+  if (isLocked()) return;
+  if (state.pending) {
+    const { start, end } = state.pending;
+    window.getSelection().removeAllRanges();
+    state.pending = null;
+    perform(createSpanCommand({ layer, label, start, end })).then(renderAll);
+  } else if (state.selectedSpan) {
+    const span = findSpan(state.selectedSpan);
+    if (span && (span.layer !== layer || span.label !== label)) {
+      perform(changeSpanCommand(span, { layer, label }, `label ${span.label} → ${label}`)).then(renderAll);
+    }
   }
 }
 
-async function deleteSpan(span) {
-  const result = await save(`delete ${span.label} span`, "DELETE", `spans/${span.id}/`);
-  if (!result) return;
-  state.set.spans = state.set.spans.filter((other) => other.id !== span.id);
-  state.set.relations = state.set.relations.filter((relation) => relation.head !== span.id && relation.tail !== span.id);
-  for (const stance of [state.set.stance, state.stanceDraft]) {
-    if (stance) stance.rationale = stance.rationale.filter((id) => id !== span.id);
+function resizeSelectedSpan(edge, direction) {
+  const span = findSpan(state.selectedSpan);
+  if (!span) return;
+  const words = wordEdges();
+  const a = offsets.toUtf16(span.start);
+  const b = offsets.toUtf16(span.end);
+  let start = a;
+  let end = b;
+  if (edge === "end") {
+    end = direction > 0 ? (words.find(([, e]) => e > b)?.[1] ?? b) : ([...words].reverse().find(([, e]) => e < b && e > a)?.[1] ?? b);
+  } else {
+    start = direction < 0 ? ([...words].reverse().find(([s]) => s < a)?.[0] ?? a) : (words.find(([s]) => s > a && s < b)?.[0] ?? a);
   }
-  if (state.selectedSpan === span.id) state.selectedSpan = null;
+  if (start === a && end === b) return;
+  const changes = { start: offsets.toCodePoint(start), end: offsets.toCodePoint(end, { snapForward: true }) };
+  perform(changeSpanCommand(span, changes, `resize ${span.label} span`)).then(renderAll);
+}
+
+function selectSpan(id, { scroll = false } = {}) {
+  state.selectedSpan = id;
+  state.selectedRelation = null;
   renderAll();
+  if (scroll) document.querySelector(`.span-item[data-span-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
 }
 
-async function setStep(span, value) {
-  const step = value === "" ? null : Number(value);
-  const result = await save(`step of span ${span.id}`, "PATCH", `spans/${span.id}/`, { step });
-  if (result) Object.assign(span, result.span);
+function selectRelation(id) {
+  state.selectedRelation = id;
+  state.selectedSpan = null;
+  const relation = state.set.relations.find((other) => other.id === id);
   renderAll();
+  if (relation) view.setSelected([relation.head, relation.tail]);
 }
 
-async function saveStance(changes) {
-  // Changes made while an earlier save is under way merge into one draft, so none is lost.
-  const current = state.stanceDraft || state.set.stance || { label: null, confidence: null, rationale: [] };
-  const next = { ...current, ...changes };
-  if (!next.label) {
-    showAlert("Choose the document stance before its confidence or rationale.", false);
-    renderPanels();
-    return;
-  }
-  state.stanceDraft = next;
-  const result = await save("document stance", "PUT", `document-labels/${stanceLayer.key}/`, () => ({
-    label: state.stanceDraft.label, confidence: state.stanceDraft.confidence, rationale: state.stanceDraft.rationale,
-  }));
-  if (result) state.set.stance = result.document_label;
-  else state.stanceDraft = null;
-  renderPanels();
-}
-
-async function createRelation(head, tail, label) {
-  const result = await save(`${label} relation`, "POST", "relations/", { head, tail, label });
-  if (result) state.set.relations.push(result.relation);
-  renderPanels();
-}
-
-async function deleteRelation(relation) {
-  const result = await save(`delete ${relation.label} relation`, "DELETE", `relations/${relation.id}/`);
-  if (result) state.set.relations = state.set.relations.filter((other) => other.id !== relation.id);
-  renderPanels();
-}
-
-async function submit() {
-  const result = await save("submission", "POST", "submit/");
-  if (result) state.set.status = result.status;
-  renderAll();
-}
-
-async function reopen() {
-  const result = await save("reopen", "POST", "reopen/");
-  if (result) state.set.status = result.status;
-  renderAll();
-}
-
-// --- side panels ----------------------------------------------------------------------------
+// --- side panels ---------------------------------------------------------------------------------
 
 function excerpt(span, length = 60) {
   const quoted = offsets.slice(span.start, span.end);
@@ -296,65 +461,67 @@ function excerpt(span, length = 60) {
 }
 
 function spanName(span) {
-  return `#${span.id} ${labelInfo.get(`${span.layer}:${span.label}`)?.name || span.label}: “${excerpt(span, 40)}”`;
+  if (!span) return "(deleted span)";
+  return `#${span.id} ${infoOf(span)?.name || span.label}: “${excerpt(span, 40)}”`;
 }
 
 function renderPalette() {
-  const palette = $("#label-palette");
-  palette.replaceChildren(...spanLayers.map((layer) => el("section", { className: "palette-layer", "aria-label": layer.name },
-    el("h3", {},
-      el("label", {},
-        el("input", {
-          type: "checkbox", checked: !state.hiddenLayers.has(layer.key), "aria-label": `Show ${layer.name}`,
-          onchange: (event) => {
-            if (event.target.checked) state.hiddenLayers.delete(layer.key); else state.hiddenLayers.add(layer.key);
-            renderText();
-          },
-        }),
-        ` ${layer.name}`)),
+  const hidden = new Set();
+  $("#label-palette").replaceChildren(...spanLayers.map((layer) => el("section", { className: "palette-layer", "aria-label": layer.name },
+    el("h3", {}, el("label", {}, el("input", {
+      type: "checkbox", checked: true, "aria-label": `Show ${layer.name}`,
+      onchange: (event) => {
+        if (event.target.checked) hidden.delete(layer.key); else hidden.add(layer.key);
+        view.setHidden(hidden);
+        drawArcs();
+      },
+    }), ` ${layer.name}`)),
     el("div", { className: "label-buttons" }, layer.labels.map((label) => el("button", {
-      type: "button", className: "label-button", disabled: true,
-      dataset: { layer: layer.key, label: label.value },
-      title: label.definition,
-      onclick: () => createSpan(layer.key, label.value),
+      type: "button", className: "label-button", disabled: true, dataset: { layer: layer.key, label: label.value },
+      title: label.definition, "aria-keyshortcuts": label.shortcut || null,
+      onclick: () => labelChosen(layer.key, label.value),
     }, el("span", { className: "swatch", style: `background:${label.color}` }), label.name,
     label.shortcut ? el("kbd", {}, label.shortcut) : null))))));
+  $("#legend").replaceChildren(...spanLayers.map((layer) => el("span", { className: "legend-layer" },
+    el("strong", {}, `${layer.name}: `), layer.labels.map((label) => el("span", { className: "legend-item" },
+      el("span", { className: "swatch", style: `background:${label.color}` }), ` ${label.name} `)))));
 }
 
 function renderSpanList() {
-  const list = $("#span-list");
   $("#span-count").textContent = String(state.set.spans.length);
   const rationale = new Set(currentStance()?.rationale || []);
-  list.replaceChildren(...state.set.spans.map((span) => {
-    const info = labelInfo.get(`${span.layer}:${span.label}`);
-    return el("li", {
-      className: `span-item${state.selectedSpan === span.id ? " selected" : ""}`,
-      dataset: { spanId: span.id },
-    },
-    el("button", {
-      type: "button", className: "span-pick", "aria-label": `Select span ${spanName(span)}`,
-      onclick: () => { state.selectedSpan = span.id; renderAll(); },
-    }, el("span", { className: "chip", style: `border-color:${info?.color}` }, `${span.layer}: ${info?.name || span.label}`),
-    " ", el("q", {}, excerpt(span))),
-    el("span", { className: "span-controls" },
-      span.layer === "argument" ? el("label", {}, "step ", el("input", {
-        type: "number", min: 1, className: "step-input", value: span.step ?? "", disabled: isLocked(),
-        "aria-label": `Step number of span ${span.id}`,
-        onchange: (event) => setStep(span, event.target.value),
-      })) : null,
-      el("label", {}, el("input", {
-        type: "checkbox", className: "rationale-toggle", checked: rationale.has(span.id), disabled: isLocked(),
-        "aria-label": `Rationale for the stance: span ${span.id}`,
-        onchange: (event) => {
-          const ids = new Set(currentStance()?.rationale || []);
-          if (event.target.checked) ids.add(span.id); else ids.delete(span.id);
-          saveStance({ rationale: [...ids] });
-        },
-      }), " rationale"),
+  $("#span-list").replaceChildren(...state.set.spans.map((span) => {
+    const info = infoOf(span);
+    return el("li", { className: `span-item${state.selectedSpan === span.id ? " selected" : ""}`, dataset: { spanId: span.id } },
       el("button", {
-        type: "button", className: "span-delete", disabled: isLocked(), "aria-label": `Delete span ${span.id}`,
-        onclick: () => deleteSpan(span),
-      }, "×")));
+        type: "button", className: "span-pick", "aria-label": `Select span ${spanName(span)}`,
+        "aria-pressed": String(state.selectedSpan === span.id), onclick: () => selectSpan(span.id),
+      }, el("span", { className: "chip", style: `border-color:${info?.color}` }, `${span.layer}: ${info?.name || span.label}`),
+      " ", el("q", {}, excerpt(span))),
+      el("span", { className: "span-controls" },
+        span.layer === "argument" ? el("label", {}, "step ", el("input", {
+          type: "number", min: 1, className: "step-input", value: span.step ?? "", disabled: isLocked(),
+          "aria-label": `Step number of span ${span.id}`,
+          onchange: (event) => perform(changeSpanCommand(span, { step: event.target.value === "" ? null : Number(event.target.value) }, `step of span ${span.id}`)).then(renderAll),
+        })) : null,
+        el("label", {}, el("input", {
+          type: "checkbox", className: "rationale-toggle", checked: rationale.has(span.id), disabled: isLocked(),
+          "aria-label": `Rationale for the stance: span ${span.id}`,
+          onchange: (event) => {
+            if (!currentStance()?.label) {
+              showAlert("Choose the document stance before its rationale.", false);
+              renderPanels();
+              return;
+            }
+            const ids = new Set(currentStance().rationale);
+            if (event.target.checked) ids.add(span.id); else ids.delete(span.id);
+            perform(stanceCommand({ rationale: [...ids] })).then(renderPanels);
+          },
+        }), " rationale"),
+        el("button", {
+          type: "button", className: "span-delete", disabled: isLocked(), "aria-label": `Delete span ${span.id}`,
+          onclick: () => perform(deleteSpanCommand(span)).then(renderAll),
+        }, "×")));
   }));
 }
 
@@ -362,33 +529,52 @@ function renderRelations() {
   const options = () => state.set.spans.map((span) => el("option", { value: span.id }, spanName(span)));
   const head = $("#relation-head");
   const tail = $("#relation-tail");
-  const keepHead = head.value;
-  const keepTail = tail.value;
+  const keep = [head.value, tail.value];
   head.replaceChildren(el("option", { value: "" }, "— head span —"), ...options());
   tail.replaceChildren(el("option", { value: "" }, "— tail span —"), ...options());
-  head.value = keepHead; tail.value = keepTail;
+  [head.value, tail.value] = keep;
   const labelSelect = $("#relation-label");
   if (!labelSelect.options.length) {
     for (const layer of relationLayers) for (const label of layer.labels) labelSelect.append(el("option", { value: label.value, title: label.definition }, label.name));
   }
   $("#relation-add").disabled = isLocked();
   const byId = new Map(state.set.spans.map((span) => [span.id, span]));
-  $("#relation-list").replaceChildren(...state.set.relations.map((relation) => el("li", { className: "relation-item" },
-    `${spanName(byId.get(relation.head))} `, el("strong", {}, `—${relation.label}→`), ` ${spanName(byId.get(relation.tail))} `,
-    el("button", { type: "button", disabled: isLocked(), "aria-label": `Delete relation ${relation.id}`, onclick: () => deleteRelation(relation) }, "×"))));
+  $("#relation-list").replaceChildren(...state.set.relations.map((relation) => el("li", {
+    className: `relation-item${state.selectedRelation === relation.id ? " selected" : ""}`, dataset: { relationId: relation.id },
+  },
+  el("button", { type: "button", className: "span-pick", "aria-label": `Highlight relation ${relation.id}`, onclick: () => selectRelation(relation.id) },
+    `${spanName(byId.get(relation.head))} `, el("strong", {}, `—${relation.label}→`), ` ${spanName(byId.get(relation.tail))}`),
+  el("button", {
+    type: "button", disabled: isLocked(), "aria-label": `Delete relation ${relation.id}`,
+    onclick: () => perform(deleteRelationCommand(relation)).then(renderAll),
+  }, "×"))));
 }
 
 function renderStance() {
   const stance = currentStance();
-  for (const input of document.querySelectorAll("input[name=stance]")) {
-    input.checked = stance?.label === input.value;
-    input.disabled = isLocked();
-  }
-  for (const input of document.querySelectorAll("input[name=confidence]")) {
-    input.checked = stance?.confidence === Number(input.value);
-    input.disabled = isLocked();
-  }
+  for (const input of document.querySelectorAll("input[name=stance]")) { input.checked = stance?.label === input.value; input.disabled = isLocked(); }
+  for (const input of document.querySelectorAll("input[name=confidence]")) { input.checked = stance?.confidence === Number(input.value); input.disabled = isLocked(); }
   $("#rationale-count").textContent = String(stance?.rationale.length || 0);
+}
+
+function stanceColorOf(span) {
+  // A component takes the colour of a passage stance over it, else of the document stance.
+  const passage = state.set.spans.find((other) => other.layer === "passage-stance" && other.start <= span.start && other.end >= span.end);
+  const label = passage ? labelInfo.get(`passage-stance:${passage.label}`) : currentStance() && labelInfo.get(`${stanceLayer.key}:${currentStance().label}`);
+  return label?.color || "#9e9e9e";
+}
+
+function renderArgument() {
+  renderArgumentMap($("#argument-map"), {
+    spans: state.set.spans, relations: state.set.relations, textOf: (span) => offsets.slice(span.start, span.end),
+    stanceColorOf, labelName: (span) => infoOf(span)?.name || span.label,
+  });
+  const warnings = checkArgument(state.set.spans, state.set.relations);
+  $("#warning-count").textContent = String(warnings.length);
+  $("#argument-warnings").replaceChildren(...warnings.map((warning) => el("li", { className: `warning warning-${warning.code}` },
+    warning.message, " ", ...warning.spans.map((id) => el("button", {
+      type: "button", className: "link", onclick: () => selectSpan(id, { scroll: true }),
+    }, `#${id}`)))));
 }
 
 function renderStatus() {
@@ -404,63 +590,155 @@ function renderPanels() {
   renderRelations();
   renderStance();
   renderStatus();
+  renderArgument();
+  renderHistory();
+}
+
+// Relations as arcs over the text, from the head's first segment to the tail's.
+function drawArcs() {
+  const overlay = $("#relation-arcs");
+  const show = $("#show-arcs").checked;
+  overlay.replaceChildren();
+  if (!show) return;
+  const rect = textRoot.getBoundingClientRect();
+  overlay.setAttribute("width", String(rect.width));
+  overlay.setAttribute("height", String(rect.height));
+  for (const relation of state.set.relations) {
+    const head = view.spanBoxes(relation.head);
+    const tail = view.spanBoxes(relation.tail);
+    if (!head || !tail) continue;
+    const x1 = head.first.x + Math.min(12, head.first.w / 2);
+    const y1 = head.first.y + 2;
+    const x2 = tail.first.x + Math.min(12, tail.first.w / 2);
+    const y2 = tail.first.y + 2;
+    const lift = Math.min(40, 14 + Math.abs(x2 - x1) / 10 + Math.abs(y2 - y1) / 6);
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", `M ${x1} ${y1} C ${x1} ${Math.min(y1, y2) - lift} ${x2} ${Math.min(y1, y2) - lift} ${x2} ${y2}`);
+    path.setAttribute("class", `arc arc-${relation.label}${state.selectedRelation === relation.id ? " selected" : ""}`);
+    path.setAttribute("marker-end", "url(#arc-arrow)");
+    const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    title.textContent = relation.label;
+    path.append(title);
+    overlay.append(path);
+  }
+  const defs = document.createElementNS("http://www.w3.org/2000/svg", "defs");
+  const marker = document.createElementNS("http://www.w3.org/2000/svg", "marker");
+  for (const [key, value] of Object.entries({ id: "arc-arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto" })) marker.setAttribute(key, value);
+  const tip = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  tip.setAttribute("d", "M 0 0 L 10 5 L 0 10 z");
+  marker.append(tip);
+  defs.append(marker);
+  overlay.prepend(defs);
+}
+
+let arcsFrame = 0;
+function scheduleArcs() {
+  cancelAnimationFrame(arcsFrame);
+  arcsFrame = requestAnimationFrame(drawArcs);
 }
 
 function renderAll() {
-  renderText();
+  view.setSelected(state.selectedSpan ? [state.selectedSpan] : []);
   renderPanels();
   updatePending();
+  scheduleArcs();
 }
 
-// --- wiring -----------------------------------------------------------------------------------
+// --- wiring -----------------------------------------------------------------------------------------
 
 function bindControls() {
-  textRoot.addEventListener("mouseup", () => setTimeout(updatePending, 0));
-  textRoot.addEventListener("keyup", () => updatePending());
+  textRoot.addEventListener("mouseup", () => setTimeout(() => {
+    state.cursor = null;
+    updatePending();
+    // A new text selection takes over from a selected span, so a label key labels the text.
+    if (state.pending && state.selectedSpan) { state.selectedSpan = null; renderAll(); }
+  }, 0));
   textRoot.addEventListener("click", (event) => {
     const seg = event.target.closest(".seg.marked");
     if (!seg || !window.getSelection().isCollapsed) return;
-    const ids = seg.dataset.spans.split(",").map(Number);
-    const shortest = ids.map((id) => state.set.spans.find((span) => span.id === id))
+    const shortest = seg.dataset.spans.split(",").map(Number).map((id) => findSpan(id)).filter(Boolean)
       .sort((a, b) => (a.end - a.start) - (b.end - b.start))[0];
-    state.selectedSpan = shortest.id;
-    renderAll();
-    document.querySelector(`.span-item[data-span-id="${shortest.id}"]`)?.scrollIntoView({ block: "nearest" });
+    if (shortest) selectSpan(shortest.id, { scroll: true });
   });
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, select, textarea") || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "Escape") {
+    const key = event.key;
+    if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
+      if (event.target.closest("input[type=number], textarea")) return;
+      event.preventDefault();
+      (event.shiftKey ? redo : undo)().then(renderAll);
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "y") { event.preventDefault(); redo().then(renderAll); return; }
+    if (event.target.closest("input, select, textarea") || event.ctrlKey || event.metaKey) return;
+    if (key === "Escape") {
       window.getSelection().removeAllRanges();
+      state.cursor = null;
       state.selectedSpan = null;
+      state.selectedRelation = null;
       renderAll();
       return;
     }
-    if (state.pending) {
-      const key = event.key.toLowerCase();
+    if ((key === "ArrowLeft" || key === "ArrowRight") && state.selectedSpan && !state.pending && event.shiftKey) {
+      event.preventDefault();
+      resizeSelectedSpan(event.altKey ? "start" : "end", key === "ArrowRight" ? 1 : -1);
+      return;
+    }
+    if ((key === "ArrowLeft" || key === "ArrowRight") && event.target === textRoot && !event.altKey) {
+      event.preventDefault();
+      moveCursor(key === "ArrowRight" ? 1 : -1, event.shiftKey);
+      return;
+    }
+    if (event.altKey) return;
+    if (state.pending || state.selectedSpan) {
       for (const layer of spanLayers) {
-        const label = layer.labels.find((candidate) => candidate.shortcut && candidate.shortcut.toLowerCase() === key);
-        if (label) { event.preventDefault(); createSpan(layer.key, label.value); return; }
+        const label = layer.labels.find((candidate) => candidate.shortcut && candidate.shortcut.toLowerCase() === key.toLowerCase());
+        if (label) { event.preventDefault(); labelChosen(layer.key, label.value); return; }
       }
     }
-    if ((event.key === "Delete" || event.key === "Backspace") && state.selectedSpan && !isLocked()) {
-      const span = state.set.spans.find((candidate) => candidate.id === state.selectedSpan);
-      if (span) { event.preventDefault(); deleteSpan(span); }
+    if ((key === "Delete" || key === "Backspace") && state.selectedSpan && !isLocked()) {
+      const span = findSpan(state.selectedSpan);
+      if (span) { event.preventDefault(); perform(deleteSpanCommand(span)).then(renderAll); }
     }
   });
   $("#relation-add").addEventListener("click", () => {
     const head = Number($("#relation-head").value);
     const tail = Number($("#relation-tail").value);
     if (!head || !tail) { showAlert("Choose a head span and a tail span for the relation.", false); return; }
-    createRelation(head, tail, $("#relation-label").value);
+    perform(createRelationCommand(head, tail, $("#relation-label").value)).then(renderAll);
   });
   for (const input of document.querySelectorAll("input[name=stance]")) {
-    input.addEventListener("change", () => saveStance({ label: input.value }));
+    input.addEventListener("change", () => perform(stanceCommand({ label: input.value })).then(renderAll));
   }
   for (const input of document.querySelectorAll("input[name=confidence]")) {
-    input.addEventListener("change", () => saveStance({ confidence: Number(input.value) }));
+    input.addEventListener("change", () => {
+      if (!currentStance()?.label) { showAlert("Choose the document stance before its confidence.", false); renderStance(); return; }
+      perform(stanceCommand({ confidence: Number(input.value) })).then(renderAll);
+    });
   }
-  $("#submit-button").addEventListener("click", submit);
-  $("#reopen-button").addEventListener("click", reopen);
+  $("#submit-button").addEventListener("click", async () => {
+    const result = await save("submission", "POST", "submit/");
+    if (result) state.set.status = result.status;
+    renderAll();
+  });
+  $("#reopen-button").addEventListener("click", async () => {
+    const result = await save("reopen", "POST", "reopen/");
+    if (result) state.set.status = result.status;
+    renderAll();
+  });
+  $("#undo-button").addEventListener("click", () => undo().then(renderAll));
+  $("#redo-button").addEventListener("click", () => redo().then(renderAll));
+  const snap = $("#snap-words");
+  snap.checked = state.snap;
+  snap.addEventListener("change", () => { state.snap = snap.checked; localStorage.setItem("stancemark.snap", snap.checked ? "on" : "off"); });
+  $("#show-arcs").addEventListener("change", scheduleArcs);
+  window.addEventListener("resize", scheduleArcs);
+  $("#download-map").addEventListener("click", () => {
+    const blob = new Blob([serializeMap($("#argument-map"))], { type: "image/svg+xml" });
+    const link = el("a", { href: URL.createObjectURL(blob), download: `argument-map-${config.documentId}.svg` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
 }
 
 async function start() {
@@ -470,6 +748,12 @@ async function start() {
     showAlert(`The annotation could not be loaded. ${error.message}`, true);
     return;
   }
+  view = new TextView(textRoot, text, offsets, {
+    colorOf: (span) => infoOf(span)?.color || "#888888",
+    titleOf: (span) => `${span.layer}: ${infoOf(span)?.name || span.label}`,
+    layerRank: (span) => layerRank.get(span.layer) ?? 99,
+  });
+  view.setAll(state.set.spans);
   renderPalette();
   bindControls();
   renderAll();

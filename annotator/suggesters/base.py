@@ -1,0 +1,232 @@
+"""What a suggester proposes, and small helpers shared by the rule-based suggesters.
+
+Offsets are always taken from spaCy tokens/spans (`start_char`, `end_char`): code points,
+end-exclusive, over `doc.text`, which is the stored document text unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+LEXICONS_PATH = Path(__file__).with_name("lexicons.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A proposed span: `doc.text[start:end]`, labelled (layer, label)."""
+
+    layer: str
+    label: str
+    start: int
+    end: int
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelationProposal:
+    """A proposed relation between two proposals, by index into `SuggesterResult.spans`."""
+
+    head_index: int
+    tail_index: int
+    label: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StanceProposal:
+    """A document-level stance guess and the sentences (start, end) that drove it."""
+
+    label: str
+    score: float
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class SuggesterResult:
+    spans: list[Proposal] = field(default_factory=list)
+    relations: list[RelationProposal] = field(default_factory=list)
+    stance: StanceProposal | None = None
+
+
+@runtime_checkable
+class Suggester(Protocol):
+    name: str
+    version: str
+
+    def suggest(self, doc: Doc) -> SuggesterResult: ...
+
+
+class InvalidProposal(ValueError):
+    """A suggester produced offsets that do not describe a clean span of the text."""
+
+
+def check_result(result: SuggesterResult, text: str) -> None:
+    """Raise InvalidProposal unless every proposal is a non-empty, whitespace-trimmed span of `text`."""
+    for proposal in result.spans:
+        start, end = proposal.start, proposal.end
+        if not (0 <= start < end <= len(text)):
+            raise InvalidProposal(f"{proposal}: offsets outside a text of {len(text)} characters")
+        piece = text[start:end]
+        if piece != piece.strip():
+            raise InvalidProposal(f"{proposal}: span has leading or trailing whitespace")
+    for relation in result.relations:
+        for index in (relation.head_index, relation.tail_index):
+            if not 0 <= index < len(result.spans):
+                raise InvalidProposal(f"{relation}: no span {index}")
+        if relation.head_index == relation.tail_index:
+            raise InvalidProposal(f"{relation}: a relation needs two different spans")
+    if result.stance is not None:
+        for start, end in result.stance.sentences:
+            if not (0 <= start < end <= len(text)):
+                raise InvalidProposal(f"stance sentence ({start}, {end}) outside the text")
+
+
+class ResultBuilder:
+    """Collects proposals, trimming each span and dropping duplicates (same layer, label, offsets)."""
+
+    def __init__(self) -> None:
+        self.result = SuggesterResult()
+        self._index: dict[tuple[str, str, int, int], int] = {}
+        self._relations: set[tuple[int, int, str]] = set()
+
+    def span(
+        self, layer: str, label: str, span: Span | None, score: float, reason: str, *, edge_words=()
+    ) -> int | None:
+        """Add the trimmed span; return its index, or None when nothing is left after trimming."""
+        if span is None:
+            return None
+        span = trim(span, edge_words)
+        if span is None:
+            return None
+        key = (layer, label, span.start_char, span.end_char)
+        if key in self._index:
+            return self._index[key]
+        self.result.spans.append(
+            Proposal(layer, label, span.start_char, span.end_char, round(score, 3), reason[:300])
+        )
+        self._index[key] = len(self.result.spans) - 1
+        return self._index[key]
+
+    def relation(self, head: int | None, tail: int | None, label: str, score: float, reason: str) -> None:
+        if head is None or tail is None or head == tail or (head, tail, label) in self._relations:
+            return
+        self._relations.add((head, tail, label))
+        self.result.relations.append(RelationProposal(head, tail, label, round(score, 3), reason[:300]))
+
+
+def trim(span: Span, edge_words=()) -> Span | None:
+    """Drop whitespace and punctuation tokens (and `edge_words`, lower-cased) at both ends."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while start < end and _edge(doc[start], edge_words):
+        start += 1
+    while end > start and _edge(doc[end - 1], edge_words):
+        end -= 1
+    if start >= end:
+        return None
+    return doc[start:end]
+
+
+def _edge(token: Token, edge_words) -> bool:
+    return token.is_space or token.is_punct or token.lower_ in edge_words
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The doc's sentences, or the whole doc as one when nothing set sentence boundaries."""
+    if doc.has_annotation("SENT_START"):
+        return list(doc.sents)
+    return [doc[:]]
+
+
+def sentence_index(doc: Doc, sents: list[Span]) -> list[int]:
+    """For each token, the index of its sentence in `sents`."""
+    owner = [0] * len(doc)
+    for number, sent in enumerate(sents):
+        for i in range(sent.start, sent.end):
+            owner[i] = number
+    return owner
+
+
+def has_parse(doc: Doc) -> bool:
+    return doc.has_annotation("DEP")
+
+
+def has_tags(doc: Doc) -> bool:
+    return doc.has_annotation("TAG")
+
+
+def content_tokens(span: Span) -> int:
+    return sum(1 for token in span if not (token.is_punct or token.is_space))
+
+
+def is_initial(sent: Span, token_i: int) -> bool:
+    """True when only punctuation/whitespace precedes token `token_i` in its sentence."""
+    return all(t.is_punct or t.is_space for t in sent.doc[sent.start : token_i])
+
+
+def clause_end(sent: Span, from_i: int) -> int:
+    """Token index where the clause starting at `from_i` ends: the next `;` or the sentence end."""
+    for token in sent.doc[from_i : sent.end]:
+        if token.text in {";", "—", "–"} and token.i > from_i:
+            return token.i
+    return sent.end
+
+
+@lru_cache(maxsize=1)
+def _lexicon_file() -> tuple[str, dict]:
+    raw = LEXICONS_PATH.read_text(encoding="utf-8")
+    return raw, json.loads(raw)
+
+
+def lexicons() -> dict:
+    """The editable lexicons (annotator/suggesters/lexicons.json)."""
+    return _lexicon_file()[1]
+
+
+def lexicon_version(*keys: str) -> str:
+    """A short digest of the named lexicon sections, so editing them yields a new suggester version."""
+    data = lexicons()
+    payload = json.dumps({key: data.get(key) for key in keys}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:8]
+
+
+class PhraseLexicon:
+    """A PhraseMatcher (lower-cased) over lexicon entries, built once per vocab."""
+
+    def __init__(self, groups: dict[str, list[str]]) -> None:
+        self.groups = groups
+        self._matchers: dict[int, tuple[object, object]] = {}
+
+    def matcher(self, doc: Doc):
+        key = id(doc.vocab)
+        if key not in self._matchers:
+            import spacy
+            from spacy.matcher import PhraseMatcher
+
+            make_doc = spacy.blank(doc.lang_ or "en", vocab=doc.vocab).make_doc
+            matcher = PhraseMatcher(doc.vocab, attr="LOWER")
+            for group, phrases in self.groups.items():
+                matcher.add(group, [make_doc(phrase) for phrase in phrases])
+            # Keep the vocab referenced so its id is never reused for another one.
+            self._matchers[key] = (doc.vocab, matcher)
+        return self._matchers[key][1]
+
+    def find(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """(start token, end token, group) of each match, longest first where matches overlap."""
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        matches = self.matcher(doc)(doc)
+        spans = filter_spans([Span(doc, start, end, label=match_id) for match_id, start, end in matches])
+        return sorted((span.start, span.end, span.label_) for span in spans)
