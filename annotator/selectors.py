@@ -68,6 +68,9 @@ def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> A
     annotation_set = (
         AnnotationSet.objects.select_related("project__scheme", "document")
         .filter(pk=annotation_set_id, annotator=user)
+        # Someone removed from a project no longer reaches their work in it.
+        .filter(Q(project__memberships__user=user) | Q(annotator__is_superuser=True))
+        .distinct()
         .first()
     )
     if annotation_set is None:

@@ -36,10 +36,11 @@ def expected_version(request: Request) -> object:
             raw = raw.removeprefix("W/").strip('"')
     if raw is None:
         return None
-    try:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
         return int(raw)
-    except (TypeError, ValueError) as error:
-        raise ValidationError({"version": "version must be a whole number."}) from error
+    raise ValidationError({"version": "version must be a whole number."})
 
 
 def annotation_set_payload(annotation_set: AnnotationSet) -> dict:

@@ -269,6 +269,12 @@ def document_label_set(
 @transaction.atomic
 def document_label_clear(*, annotation_set: AnnotationSet, version: Any, layer: str) -> None:
     check_editable(annotation_set)
+    if not Layer.objects.filter(
+        scheme_id=annotation_set.project.scheme_id, key=layer, kind=Layer.Kind.DOCUMENT
+    ).exists():
+        raise invalid(
+            "layer", f"'{layer}' is not a document layer of scheme '{annotation_set.project.scheme.slug}'."
+        )
     annotation_set_advance(annotation_set, version)
     DocumentLabel.objects.filter(annotation_set=annotation_set, layer__key=layer).delete()
 

@@ -53,12 +53,18 @@ class AnnotationWriter:
                 "this record has annotations; say whose they are "
                 "(--as-annotator USERNAME) or import them --as-suggestions.",
             )
+        # Spans with the same label and offsets are one span, whatever ids the file gives them.
+        identity = {}
         for i, span in enumerate(record.spans):
-            self._label(record, Layer.Kind.SPAN, span.layer, span.label, f"spans[{i}].label")
+            label = self._label(record, Layer.Kind.SPAN, span.layer, span.label, f"spans[{i}].label")
+            identity[span.ref] = (label.pk, span.start, span.end)
         for i, relation in enumerate(record.relations):
             self._label(record, Layer.Kind.RELATION, relation.layer, relation.label, f"relations[{i}].label")
-            if relation.head == relation.tail:
-                raise record.problem(f"relations[{i}].tail", "a relation needs two different spans.")
+            if identity[relation.head] == identity[relation.tail]:
+                raise record.problem(
+                    f"relations[{i}].tail",
+                    "a relation needs two different spans (head and tail have the same label and offsets).",
+                )
         for label in record.document_labels:
             self._label(record, Layer.Kind.DOCUMENT, label.layer, label.label, "stance.label")
 

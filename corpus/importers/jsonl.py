@@ -20,6 +20,8 @@ from corpus.importers.text import decode_text
 from corpus.models import Document
 
 KINDS = {value for value, _ in Document.KIND_CHOICES}
+# Keys export_gold adds to meta that describe the document or project rather than belong to it.
+EXPORT_ONLY_META = {"source", "kind", "external_id", "content_hash", "corpus", "project", "scheme"}
 
 
 def read_jsonl(path: Path) -> Iterator[DocumentRecord | RecordError]:
@@ -60,6 +62,13 @@ def _str(record: DocumentRecord, value: Any, field: str, optional: bool = False)
     return value
 
 
+def _ref(record: DocumentRecord, value: Any, field: str) -> str | int:
+    """A span id as the file gives it: a string or a whole number."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise record.problem(field, f"a span id must be a string or a whole number, got {json.dumps(value)}.")
+    return value
+
+
 def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
     """Turn one decoded JSON object into a DocumentRecord, checking every field."""
     if not isinstance(obj, dict):
@@ -72,7 +81,8 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
     meta = obj.get("meta", {})
     if not isinstance(meta, dict):
         raise RecordError(Problem(file, line, "meta", "meta must be a JSON object."))
-    kind = obj.get("kind", "other")
+    # Our own export nests source, kind and external_id in meta; read them from either place.
+    kind = obj.get("kind", meta.get("kind", "other"))
     if kind not in KINDS:
         raise RecordError(Problem(file, line, "kind", f"'{kind}' is not one of {', '.join(sorted(KINDS))}."))
     record = DocumentRecord(
@@ -80,10 +90,12 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
         line=line,
         text=text,
         title=str(obj.get("title") or "")[:500],
-        source=str(obj.get("source") or "")[:1000],
+        source=str(obj.get("source") or meta.get("source") or "")[:1000],
         kind=kind,
-        external_id=str(obj.get("id") if obj.get("id") is not None else "")[:200],
-        meta=meta,
+        external_id=str(meta.get("external_id") or (obj.get("id") if obj.get("id") is not None else ""))[
+            :200
+        ],
+        meta={k: v for k, v in meta.items() if k not in EXPORT_ONLY_META},
     )
     spans = obj.get("spans", [])
     if not isinstance(spans, list):
@@ -107,7 +119,7 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
                 f"{json.dumps(span['text'])} is not the text at [{start}, {end}): "
                 f"{json.dumps(text[start:end])}.",
             )
-        ref = span.get("id", i)
+        ref = _ref(record, span.get("id", i), f"{where}.id")
         if ref in seen_refs:
             raise record.problem(f"{where}.id", f"span id {json.dumps(ref)} appears twice.")
         seen_refs.add(ref)
@@ -137,7 +149,7 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
         if not isinstance(relation, dict):
             raise record.problem(where, "each relation must be a JSON object.")
         for end_name in ("head", "tail"):
-            if relation.get(end_name) not in seen_refs:
+            if _ref(record, relation.get(end_name), f"{where}.{end_name}") not in seen_refs:
                 raise record.problem(
                     f"{where}.{end_name}",
                     f"{json.dumps(relation.get(end_name))} is not the id of a span of this document.",
@@ -159,7 +171,7 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
             if not isinstance(rationale, list):
                 raise record.problem("stance.rationale", "rationale must be a list of span ids.")
             for ref in rationale:
-                if ref not in seen_refs:
+                if _ref(record, ref, "stance.rationale") not in seen_refs:
                     raise record.problem(
                         "stance.rationale", f"{json.dumps(ref)} is not the id of a span of this document."
                     )

@@ -664,7 +664,6 @@ def test_a_huge_rationale_id_gets_400_naming_rationale(client, annotation_set):
 # Known bug: the view turns `true` into 1 before the service can refuse a boolean.
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `version: true` in the body is taken as version 1")
 def test_a_boolean_version_is_refused_naming_version(client, annotation_set):
     response = client.post(set_url(annotation_set, "submit/"), {"version": True}, format="json")
     assert response.status_code == 400

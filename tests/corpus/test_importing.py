@@ -748,7 +748,6 @@ def test_reimporting_an_export_into_its_own_corpus_adds_no_documents(project, tm
 # --- known bugs ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an unhashable span id crashes the reader (TypeError)")
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -763,10 +762,6 @@ def test_an_unhashable_span_reference_is_a_reported_problem(project, tmp_path, o
     assert problem.line == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a relation between two copies of one span crashes the import with IntegrityError",
-)
 def test_a_relation_between_duplicate_spans_is_a_reported_problem(project, tmp_path):
     record = annotated(
         spans=[
@@ -782,10 +777,6 @@ def test_a_relation_between_duplicate_spans_is_a_reported_problem(project, tmp_p
     assert problem.field == "relations[0].tail"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: export_gold puts kind/source under meta, the importer reads them at the top level",
-)
 def test_exported_gold_imports_back_with_its_document_kind_and_source(project, tmp_path):
     document = AnnotationSetFactory(
         project=project, document__kind="analysis", document__source="https://example.org/a"
