@@ -1,7 +1,8 @@
 """SemEval-2020 Task 11 (Propaganda Techniques Corpus): `articleNNN.txt` plus a labels file beside each.
 
-The labels file is `articleNNN.task2-TC.labels` (preferred), `articleNNN.labels`, or
-`articleNNN.task1-SI.labels`. Lines are tab-separated: `article id, technique, start, end`
+In a folder only `article*.txt` files are read (other text files are not articles). The labels
+file is `articleNNN.task2-TC.labels` (preferred), `articleNNN.labels`, or `articleNNN.task1-SI.labels`.
+Lines are tab-separated: `article id, technique, start, end`
 (technique classification; names may contain commas, e.g. `Name_Calling,Labeling`) or
 `article id, start, end` (span identification: the label becomes `propaganda`). Offsets are code
 points over the article file exactly as stored (not normalised). A text without a labels file is
@@ -48,9 +49,9 @@ def technique_label(technique: str) -> str:
 
 
 def read_ptc(path: Path) -> Iterator[DocumentRecord | RecordError]:
-    articles = sorted(p for p in path.rglob("*.txt") if p.is_file()) if path.is_dir() else [path]
+    articles = sorted(p for p in path.rglob("article*.txt") if p.is_file()) if path.is_dir() else [path]
     if not articles:
-        yield RecordError(Problem(str(path), None, None, "no article *.txt files in this folder."))
+        yield RecordError(Problem(str(path), None, None, "no article*.txt files in this folder."))
     for article in articles:
         try:
             yield read_article(article)
