@@ -11,11 +11,12 @@ Span keys are `(start, end, layer, label)` with end-exclusive code-point offsets
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 SpanKey = tuple[int, int, str, str]
 RelationKey = tuple[SpanKey, SpanKey, str, str]
@@ -36,7 +37,10 @@ __all__ = [
     "kendall_tau",
     "krippendorff_alpha",
     "prf_from_counts",
+    "relation_counts_by_label",
     "relation_f1",
+    "relation_f1_by_label",
+    "span_counts_by_label",
     "span_f1",
     "span_f1_by_label",
     "step_order_agreement",
@@ -231,6 +235,9 @@ def prf_from_counts(tp: int, fp: int, fn: int) -> PRF:
     return PRF(precision, recall, f1, tp, fp, fn)
 
 
+EMPTY = PRF(1.0, 1.0, 1.0, 0, 0, 0)
+
+
 def _overlap(a: SpanKey, b: SpanKey) -> int:
     """Characters two spans share when they are in the same layer with the same label, else 0."""
     if a[2:] != b[2:]:
@@ -265,34 +272,73 @@ def _span_score(a: SpanKey, b: SpanKey) -> tuple[int, int]:
     return _overlap(a, b), abs(a[0] - b[0]) + abs(a[1] - b[1])
 
 
-def _match_count[K: Hashable](
+Counts = tuple[int, int, int]  # true positives, false positives, false negatives
+
+
+def _exact_matches[K: Hashable](reference: Sequence[K], other: Sequence[K]) -> int:
+    """Number of one-to-one identical pairs (duplicates count once each)."""
+    ref, oth = set(reference), set(other)
+    if len(ref) == len(reference) and len(oth) == len(other):
+        return len(ref & oth)
+    return sum((Counter(reference) & Counter(other)).values())
+
+
+def _span_overlap_matches(reference: Sequence[SpanKey], other: Sequence[SpanKey]) -> int:
+    """One-to-one overlap matches between spans of one (layer, label), greedily by largest overlap."""
+    candidates: list[tuple[int, int, int, int]] = []
+    for i, (s1, e1, _, _) in enumerate(reference):
+        for j, (s2, e2, _, _) in enumerate(other):
+            size = (e1 if e1 < e2 else e2) - (s1 if s1 > s2 else s2)
+            if size > 0:
+                candidates.append((-size, abs(s1 - s2) + abs(e1 - e2), i, j))
+    if len(candidates) < 2:
+        return len(candidates)
+    candidates.sort()
+    used_ref: set[int] = set()
+    used_other: set[int] = set()
+    for _, _, i, j in candidates:
+        if i not in used_ref and j not in used_other:
+            used_ref.add(i)
+            used_other.add(j)
+    return len(used_ref)
+
+
+def _grouped[K: tuple[Any, ...]](keys: Sequence[K]) -> dict[tuple[str, str], list[K]]:
+    """Keys by their (layer, label), the last two fields."""
+    groups: dict[tuple[str, str], list[K]] = {}
+    for key in keys:
+        groups.setdefault(key[-2:], []).append(key)
+    return groups
+
+
+def _counts_by_label[K: tuple[Any, ...]](
     reference: Sequence[K],
     other: Sequence[K],
     match: Match,
-    score: Callable[[K, K], tuple[int, int]],
-    group: Callable[[K], Hashable],
-) -> int:
-    """Number of one-to-one matches between two lists of keys; overlap matches only within a group."""
-    if match == "exact":
-        return sum((Counter(reference) & Counter(other)).values())
-    if match != "overlap":
+    overlap_matches: Callable[[list[K], list[K]], int],
+) -> dict[tuple[str, str], Counts]:
+    """(tp, fp, fn) per (layer, label) present on either side, sorted by (layer, label)."""
+    if match not in ("exact", "overlap"):
         raise ValueError(f"Unknown match {match!r}: use exact or overlap.")
-    by_group_ref: defaultdict[Hashable, list[K]] = defaultdict(list)
-    by_group_other: defaultdict[Hashable, list[K]] = defaultdict(list)
-    for key in reference:
-        by_group_ref[group(key)].append(key)
-    for key in other:
-        by_group_other[group(key)].append(key)
-    return sum(
-        len(_greedy_matches(keys, by_group_other[name], score))
-        for name, keys in by_group_ref.items()
-        if name in by_group_other
-    )
+    ref_groups, other_groups = _grouped(reference), _grouped(other)
+    counts: dict[tuple[str, str], Counts] = {}
+    for group in sorted(ref_groups.keys() | other_groups.keys()):
+        ref, oth = ref_groups.get(group, []), other_groups.get(group, [])
+        if not ref or not oth:
+            tp = 0
+        elif match == "exact":
+            tp = _exact_matches(ref, oth)
+        else:
+            tp = overlap_matches(ref, oth)
+        counts[group] = (tp, len(oth) - tp, len(ref) - tp)
+    return counts
 
 
-def _span_group(key: SpanKey) -> tuple[str, str]:
-    """A span's (layer, label)."""
-    return key[2:]
+def span_counts_by_label(
+    reference: Sequence[SpanKey], other: Sequence[SpanKey], match: Match = "exact"
+) -> dict[tuple[str, str], Counts]:
+    """(tp, fp, fn) of `span_f1` per (layer, label), for pooling over many documents."""
+    return _counts_by_label(reference, other, match, _span_overlap_matches)
 
 
 def span_f1(reference: Sequence[SpanKey], other: Sequence[SpanKey], match: Match = "exact") -> PRF:
@@ -302,36 +348,34 @@ def span_f1(reference: Sequence[SpanKey], other: Sequence[SpanKey], match: Match
     character; pairs are taken greedily by largest overlap (then closest boundaries), each span used
     at most once.
     """
-    tp = _match_count(reference, other, match, _span_score, _span_group)
-    return prf_from_counts(tp, len(other) - tp, len(reference) - tp)
+    counts = span_counts_by_label(reference, other, match).values()
+    return prf_from_counts(*(sum(column) for column in zip(*counts, strict=True))) if counts else EMPTY
 
 
 def span_f1_by_label(
     reference: Sequence[SpanKey], other: Sequence[SpanKey], match: Match = "exact"
 ) -> dict[tuple[str, str], PRF]:
     """`span_f1` per (layer, label) present on either side; matching is label-aware, so these add up."""
-    groups = sorted({key[2:] for key in reference} | {key[2:] for key in other})
-    return {
-        group: span_f1(
-            [key for key in reference if key[2:] == group], [key for key in other if key[2:] == group], match
-        )
-        for group in groups
-    }
+    return {group: prf_from_counts(*c) for group, c in span_counts_by_label(reference, other, match).items()}
 
 
 def _relation_score(a: RelationKey, b: RelationKey) -> tuple[int, int]:
-    """Summed head and tail overlap of two relations with the same label, 0 when either end misses."""
-    if a[2:] != b[2:]:
-        return 0, 0
+    """Summed head and tail overlap of two relations, 0 when either end does not overlap."""
     head, tail = _overlap(a[0], b[0]), _overlap(a[1], b[1])
     if head == 0 or tail == 0:
         return 0, 0
     return head + tail, _span_score(a[0], b[0])[1] + _span_score(a[1], b[1])[1]
 
 
-def _relation_group(key: RelationKey) -> tuple[str, str]:
-    """A relation's (layer, label)."""
-    return key[2:]
+def _relation_overlap_matches(reference: list[RelationKey], other: list[RelationKey]) -> int:
+    return len(_greedy_matches(reference, other, _relation_score))
+
+
+def relation_counts_by_label(
+    reference: Sequence[RelationKey], other: Sequence[RelationKey], match: Match = "exact"
+) -> dict[tuple[str, str], Counts]:
+    """(tp, fp, fn) of `relation_f1` per relation (layer, label), for pooling over many documents."""
+    return _counts_by_label(reference, other, match, _relation_overlap_matches)
 
 
 def relation_f1(
@@ -342,20 +386,16 @@ def relation_f1(
     `exact`: head and tail spans are identical (offsets, layer, label). `overlap`: each end overlaps
     a same-labelled end; one-to-one, greedily by the summed head and tail overlap.
     """
-    tp = _match_count(reference, other, match, _relation_score, _relation_group)
-    return prf_from_counts(tp, len(other) - tp, len(reference) - tp)
+    counts = relation_counts_by_label(reference, other, match).values()
+    return prf_from_counts(*(sum(column) for column in zip(*counts, strict=True))) if counts else EMPTY
 
 
 def relation_f1_by_label(
     reference: Sequence[RelationKey], other: Sequence[RelationKey], match: Match = "exact"
 ) -> dict[tuple[str, str], PRF]:
     """`relation_f1` per relation (layer, label) present on either side."""
-    groups = sorted({key[2:] for key in reference} | {key[2:] for key in other})
     return {
-        group: relation_f1(
-            [key for key in reference if key[2:] == group], [key for key in other if key[2:] == group], match
-        )
-        for group in groups
+        group: prf_from_counts(*c) for group, c in relation_counts_by_label(reference, other, match).items()
     }
 
 
@@ -454,11 +494,15 @@ def _category_disagreements(units_by_rater: list[list[tuple[int, int]]], length:
 
     lengths = [end - start for units in units_by_rater for start, end in units]
     gaps = sorted(gap for units in units_by_rater for gap in _gaps(units, length))
+    suffix = [0] * (len(gaps) + 1)  # suffix[i]: sum of gaps[i:]
+    for index in range(len(gaps) - 1, -1, -1):
+        suffix[index] = suffix[index + 1] + gaps[index]
     n_units = len(lengths)
     expected = 0.0
     for size in lengths:
         within = (n_units - 1) * (2 * size**3 - 3 * size**2 + size) / 3
-        in_gaps = size * size * sum(gap - size + 1 for gap in gaps if gap >= size)
+        fits = bisect_left(gaps, size)  # the gaps a unit of this size fits in: Σ (gap − size + 1)
+        in_gaps = size * size * (suffix[fits] - (size - 1) * (len(gaps) - fits))
         expected += within + in_gaps
     denominator = m * length * (m * length - 1) - sum(size * (size - 1) for size in lengths)
     expected = 2 * expected / length / denominator if denominator else 0.0

@@ -1,0 +1,356 @@
+"""A project's inter-annotator agreement, from its submitted annotation sets.
+
+Only submitted annotation sets count. Pairwise figures compare every pair of annotators on the
+documents both submitted, pooling counts over those documents (micro-average), and are then
+averaged over the annotator pairs; in each pair the alphabetically first annotator is the
+reference (this only swaps precision and recall, F1 is symmetric). Pairs where neither annotator
+marked anything in a layer are left out of that layer's average. Values that are undefined for the
+data (no variation, nothing to pair) are `None`.
+"""
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from django.db.models.functions import Length
+
+from annotator import agreement
+from annotator.agreement import RelationKey, SpanKey
+from annotator.models import AnnotationSet, Layer, Project
+from annotator.selectors import annotation_sets_with_content, project_scheme
+from corpus.models import Document
+
+STANCE_LAYER = "stance"
+# The stance values as an ordinal scale; any other value (`not-about-policy`) is missing for it.
+STANCE_ORDER = ["pro-sanctions", "neutral-or-mixed", "pro-engagement"]
+ALPHA_U_METHOD = "mean over documents with at least two submitted annotation sets"
+STEP_METHOD = (
+    "Kendall's tau-b between two annotators' step orders over the numbered argument components both "
+    "marked, paired one-to-one as in span F1 (exact or overlap); mean over annotator pairs and documents"
+)
+
+
+@dataclass
+class SetContent:
+    """What agreement needs from one annotator's submitted work on one document."""
+
+    stance: str | None = None
+    rationale: list[SpanKey] = field(default_factory=list)
+    spans: list[SpanKey] = field(default_factory=list)
+    steps: list[SpanKey] = field(default_factory=list)  # numbered components in step order
+    relations: list[RelationKey] = field(default_factory=list)
+
+
+@dataclass
+class DocumentContent:
+    length: int
+    by_annotator: dict[str, SetContent]
+
+
+def _value(number: float | None) -> float | None:
+    """A float for JSON: NaN (undefined) becomes None."""
+    if number is None or math.isnan(number):
+        return None
+    return number
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    defined = [value for value in values if not math.isnan(value)]
+    return sum(defined) / len(defined) if defined else None
+
+
+def _stance_layer(layers: list[Layer]) -> Layer | None:
+    documents = [layer for layer in layers if layer.kind == Layer.Kind.DOCUMENT]
+    return next(
+        (layer for layer in documents if layer.key == STANCE_LAYER), documents[0] if documents else None
+    )
+
+
+def _set_content(annotation_set: AnnotationSet, stance_layer_id: int | None) -> SetContent:
+    keys: dict[int, SpanKey] = {}
+    numbered: list[tuple[int, SpanKey]] = []
+    content = SetContent()
+    for span in annotation_set.spans.all():
+        key = (span.start, span.end, span.label.layer.key, span.label.value)
+        keys[span.pk] = key
+        content.spans.append(key)
+        if span.step is not None:
+            numbered.append((span.step, key))
+    content.steps = [key for _, key in sorted(numbered)]
+    content.relations = [
+        (keys[relation.head_id], keys[relation.tail_id], relation.label.layer.key, relation.label.value)
+        for relation in annotation_set.relations.all()
+        if relation.head_id in keys and relation.tail_id in keys
+    ]
+    for document_label in annotation_set.document_labels.all():
+        if document_label.layer_id == stance_layer_id:
+            content.stance = document_label.label.value
+            content.rationale = [keys[span.pk] for span in document_label.rationale.all() if span.pk in keys]
+    return content
+
+
+def project_documents_content(
+    project: Project, stance_layer_id: int | None, chunk_size: int = 300
+) -> Iterator[DocumentContent]:
+    """Each document with submitted work, its length and every submitter's content, in chunks."""
+    submitted = AnnotationSet.objects.filter(project=project, status=AnnotationSet.Status.SUBMITTED)
+    ids = sorted(set(submitted.values_list("document_id", flat=True)))
+    for first in range(0, len(ids), chunk_size):
+        chunk = ids[first : first + chunk_size]
+        lengths = dict(
+            Document.objects.filter(pk__in=chunk).annotate(length=Length("text")).values_list("id", "length")
+        )
+        contents: dict[int, dict[str, SetContent]] = defaultdict(dict)
+        sets = annotation_sets_with_content(
+            submitted.filter(document_id__in=chunk).order_by("document_id", "annotator__username")
+        )
+        for annotation_set in sets:
+            username = annotation_set.annotator.get_username()
+            contents[annotation_set.document_id][username] = _set_content(annotation_set, stance_layer_id)
+        for pk in chunk:
+            yield DocumentContent(length=lengths[pk], by_annotator=contents[pk])
+
+
+def _pair_mean(per_pair: Iterable[list[int]]) -> dict[str, Any]:
+    """Precision, recall and F1 averaged over the pairs that marked anything, with summed counts."""
+    compared = [agreement.prf_from_counts(*counts) for counts in per_pair if any(counts)]
+    if not compared:
+        return {"precision": None, "recall": None, "f1": None, "tp": 0, "fp": 0, "fn": 0, "pairs": 0}
+    n = len(compared)
+    return {
+        "precision": sum(prf.precision for prf in compared) / n,
+        "recall": sum(prf.recall for prf in compared) / n,
+        "f1": sum(prf.f1 for prf in compared) / n,
+        "tp": sum(prf.tp for prf in compared),
+        "fp": sum(prf.fp for prf in compared),
+        "fn": sum(prf.fn for prf in compared),
+        "pairs": n,
+    }
+
+
+def _counter() -> list[int]:
+    return [0, 0, 0]
+
+
+Pair = tuple[str, str]
+
+
+class _Accumulator:
+    """(tp, fp, fn) pooled over documents per annotator pair, per (match, layer) and (match, layer, label)."""
+
+    def __init__(self) -> None:
+        self.layers: defaultdict[tuple[str, str], defaultdict[Pair, list[int]]] = defaultdict(
+            lambda: defaultdict(_counter)
+        )
+        self.labels: defaultdict[tuple[str, str, str], defaultdict[Pair, list[int]]] = defaultdict(
+            lambda: defaultdict(_counter)
+        )
+
+    def add(self, pair: Pair, match: str, by_label: dict[tuple[str, str], agreement.Counts]) -> None:
+        for (layer, label), (tp, fp, fn) in by_label.items():
+            for total in (self.layers[match, layer][pair], self.labels[match, layer, label][pair]):
+                total[0] += tp
+                total[1] += fp
+                total[2] += fn
+
+    def layer_names(self) -> list[str]:
+        return sorted({layer for _, layer in self.layers})
+
+    def label_names(self, layer: str) -> list[str]:
+        return sorted({label for _, key, label in self.labels if key == layer})
+
+    def layer(self, layer: str, match: str) -> dict[str, Any]:
+        return _pair_mean(self.layers.get((match, layer), {}).values())
+
+    def label(self, layer: str, label: str, match: str) -> dict[str, Any]:
+        return _pair_mean(self.labels.get((match, layer, label), {}).values())
+
+    def overall(self, match: str) -> dict[str, Any]:
+        """All layers pooled per pair, then averaged over pairs."""
+        pooled: defaultdict[Pair, list[int]] = defaultdict(_counter)
+        for (key_match, _), per_pair in self.layers.items():
+            if key_match == match:
+                for pair, counts in per_pair.items():
+                    pooled[pair] = [a + b for a, b in zip(pooled[pair], counts, strict=True)]
+        return _pair_mean(pooled.values())
+
+
+def _stance_report(documents: list[DocumentContent], layer: Layer | None) -> dict[str, Any]:
+    labels = [label.value for label in layer.labels.all()] if layer else []
+    ratings: list[dict[str, str]] = []
+    for document in documents:
+        rating = {name: c.stance for name, c in document.by_annotator.items() if c.stance is not None}
+        if rating:
+            ratings.append(rating)
+    annotators = sorted({name for rating in ratings for name in rating})
+    report: dict[str, Any] = {
+        "layer": layer.key if layer else None,
+        "labels": labels,
+        "n_documents": len(ratings),
+        "n_annotators": len(annotators),
+        "annotators": annotators,
+    }
+    matrix = [[rating.get(name) for rating in ratings] for name in annotators]
+    pairable = any(len(rating) >= 2 for rating in ratings)
+    report["alpha_nominal"] = _value(agreement.krippendorff_alpha(matrix, "nominal")) if pairable else None
+    if pairable and all(value in labels for value in STANCE_ORDER):
+        ordinal = [[value if value in STANCE_ORDER else None for value in row] for row in matrix]
+        report["alpha_ordinal"] = _value(agreement.krippendorff_alpha(ordinal, "ordinal", order=STANCE_ORDER))
+    else:
+        report["alpha_ordinal"] = None
+    report["ordinal_order"] = STANCE_ORDER
+
+    # Fleiss' kappa needs the same number of ratings per document: use the most common number (≥ 2).
+    counts = Counter(len(rating) for rating in ratings if len(rating) >= 2)
+    fleiss: dict[str, Any] = {"value": None, "n_documents": 0, "ratings_per_document": None}
+    if counts:
+        per_document = max(counts, key=lambda n: (counts[n], n))
+        rows = [list(rating.values()) for rating in ratings if len(rating) == per_document]
+        fleiss = {
+            "value": _value(agreement.fleiss_kappa(rows)),
+            "n_documents": len(rows),
+            "ratings_per_document": per_document,
+        }
+    report["fleiss_kappa"] = fleiss
+
+    pairs = []
+    for a, b in combinations(annotators, 2):
+        shared = [rating for rating in ratings if a in rating and b in rating]
+        if not shared:
+            continue
+        pairs.append(
+            {
+                "a": a,
+                "b": b,
+                "n_documents": len(shared),
+                "cohen_kappa": _value(agreement.cohen_kappa([r[a] for r in shared], [r[b] for r in shared])),
+                "_shared": shared,
+            }
+        )
+    # The confusion matrix of the pair that shares the most documents (ties: alphabetical).
+    confusion: dict[str, Any] = {"a": None, "b": None, "labels": labels, "matrix": None}
+    if pairs:
+        best = max(pairs, key=lambda pair: pair["n_documents"])
+        shared = best["_shared"]
+        a, b = best["a"], best["b"]
+        known = labels + sorted({r[x] for r in shared for x in (a, b)} - set(labels))
+        confusion = {
+            "a": a,
+            "b": b,
+            "labels": known,
+            "matrix": agreement.confusion_matrix([r[a] for r in shared], [r[b] for r in shared], known),
+        }
+    for pair in pairs:
+        del pair["_shared"]
+    report["pairs"] = pairs
+    report["confusion"] = confusion
+    return report
+
+
+def _rationale_report(documents: list[DocumentContent]) -> dict[str, Any]:
+    """Pairwise F1 of the spans ticked as the stance's rationale."""
+    rationale = _Accumulator()
+    for document in documents:
+        with_stance = {n: c for n, c in document.by_annotator.items() if c.stance is not None}
+        for a, b in combinations(sorted(with_stance), 2):
+            for match in ("exact", "overlap"):
+                counts = agreement.span_counts_by_label(
+                    with_stance[a].rationale, with_stance[b].rationale, match
+                )
+                rationale.add((a, b), match, counts)
+    return {match: rationale.overall(match) for match in ("exact", "overlap")}
+
+
+def _spans_and_relations(
+    documents: list[DocumentContent], span_layers: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    spans = _Accumulator()
+    relations = _Accumulator()
+    alpha_u: dict[str, list[float]] = {layer: [] for layer in span_layers}
+    taus: dict[str, list[float]] = {"exact": [], "overlap": []}
+    for document in documents:
+        names = sorted(document.by_annotator)
+        for a, b in combinations(names, 2):
+            first, second = document.by_annotator[a], document.by_annotator[b]
+            for match in ("exact", "overlap"):
+                spans.add((a, b), match, agreement.span_counts_by_label(first.spans, second.spans, match))
+                relations.add(
+                    (a, b),
+                    match,
+                    agreement.relation_counts_by_label(first.relations, second.relations, match),
+                )
+                taus[match].append(agreement.step_order_agreement(first.steps, second.steps, match))
+        if len(names) >= 2 and document.length > 0:
+            for layer in span_layers:
+                units: dict[str, list[agreement.Unit]] = {
+                    name: [
+                        (s, e, label)
+                        for s, e, key, label in document.by_annotator[name].spans
+                        if key == layer
+                    ]
+                    for name in names
+                }
+                alpha_u[layer].append(agreement.unitized_alpha(units, document.length))
+
+    layers_seen = span_layers + [layer for layer in spans.layer_names() if layer not in span_layers]
+    span_report: dict[str, Any] = {}
+    for layer in layers_seen:
+        values = [value for value in alpha_u.get(layer, []) if not math.isnan(value)]
+        span_report[layer] = {
+            "exact": spans.layer(layer, "exact"),
+            "overlap": spans.layer(layer, "overlap"),
+            "per_label": {
+                label: {
+                    "exact": spans.label(layer, label, "exact"),
+                    "overlap": spans.label(layer, label, "overlap"),
+                }
+                for label in spans.label_names(layer)
+            },
+            "alpha_u": {
+                "value": sum(values) / len(values) if values else None,
+                "n_documents": len(values),
+                "method": ALPHA_U_METHOD,
+            },
+        }
+    relation_report: dict[str, Any] = {
+        "exact": relations.overall("exact"),
+        "overlap": relations.overall("overlap"),
+        "per_label": {
+            f"{layer}:{label}": {
+                "exact": relations.label(layer, label, "exact"),
+                "overlap": relations.label(layer, label, "overlap"),
+            }
+            for layer in relations.layer_names()
+            for label in relations.label_names(layer)
+        },
+        "step_order": {
+            match: {
+                "kendall_tau": _mean(taus[match]),
+                "n_comparisons": sum(1 for value in taus[match] if not math.isnan(value)),
+            }
+            for match in ("exact", "overlap")
+        }
+        | {"method": STEP_METHOD},
+    }
+    return span_report, relation_report
+
+
+def project_agreement(project: Project) -> dict[str, Any]:
+    """Agreement on stance, spans and relations of the project's submitted annotation sets."""
+    layers = project_scheme(project)
+    stance_layer = _stance_layer(layers)
+    documents = list(project_documents_content(project, stance_layer.pk if stance_layer else None))
+    span_layers = [layer.key for layer in layers if layer.kind == Layer.Kind.SPAN]
+    stance = _stance_report(documents, stance_layer)
+    stance["rationale"] = _rationale_report(documents)
+    spans, relations = _spans_and_relations(documents, span_layers)
+    return {
+        "project": project.slug,
+        "n_documents": len(documents),
+        "stance": stance,
+        "spans": spans,
+        "relations": relations,
+    }
