@@ -31,6 +31,15 @@ export class TextView {
       fragment.append(paragraph.node);
     }
     root.replaceChildren(fragment);
+    // Repainting under a mouse drag would pull the text out from under the selection, so
+    // repaints wait until the button is released.
+    this.dragging = false;
+    this.deferred = new Set();
+    root.addEventListener("mousedown", () => { this.dragging = true; });
+    document.addEventListener("mouseup", () => {
+      this.dragging = false;
+      if (this.deferred.size) { const dirty = [...this.deferred]; this.deferred.clear(); this.repaint(dirty); }
+    }, true);
   }
 
   /** Index of the paragraph holding UTF-16 offset `at` (binary search). */
@@ -56,7 +65,7 @@ export class TextView {
     for (const paragraph of this.paragraphs) paragraph.spans.clear();
     this.spans.clear();
     for (const span of spans) this.index(span);
-    this.paragraphs.forEach((_, i) => this.paint(i));
+    this.repaint(this.paragraphs.keys());
   }
 
   index(span) {
@@ -84,12 +93,46 @@ export class TextView {
       const entry = this.index(span);
       for (const i of this.touched(entry.a, entry.b)) dirty.add(i);
     }
-    for (const i of dirty) this.paint(i);
+    this.repaint(dirty);
   }
 
   setHidden(layers) {
     this.hidden = new Set(layers);
-    this.paragraphs.forEach((_, i) => this.paint(i));
+    this.repaint(this.paragraphs.keys());
+  }
+
+  /** Repaint paragraphs, keeping the reader's text selection where it was. */
+  repaint(indexes) {
+    if (this.dragging) { for (const i of indexes) this.deferred.add(i); return; }
+    const kept = this.selectionOffsets();
+    for (const i of indexes) this.paint(i);
+    if (kept) {
+      const from = this.domPosition(kept.a);
+      const to = this.domPosition(kept.b);
+      window.getSelection().setBaseAndExtent(from.node, from.offset, to.node, to.offset);
+    }
+  }
+
+  /** The current text selection inside the article as UTF-16 offsets {a, b}, or null. */
+  selectionOffsets() {
+    const selection = window.getSelection();
+    if (!selection.rangeCount || selection.isCollapsed) return null;
+    const range = selection.getRangeAt(0);
+    if (!this.root.contains(range.startContainer) || !this.root.contains(range.endContainer)) return null;
+    return { a: this.boundaryOffset(range.startContainer, range.startOffset), b: this.boundaryOffset(range.endContainer, range.endOffset) };
+  }
+
+  boundaryOffset(container, offset) {
+    if (container.nodeType === Node.TEXT_NODE) return Number(container.parentElement.closest(".seg").dataset.u16) + offset;
+    if (offset < container.childNodes.length) {
+      const node = container.childNodes[offset];
+      const seg = node.matches?.(".seg") ? node : node.querySelector?.(".seg");
+      if (seg) return Number(seg.dataset.u16);
+      return Number((node.closest?.(".para") || node).dataset?.u16 ?? 0);
+    }
+    const segs = container.matches?.(".seg") ? [container] : container.querySelectorAll(".seg");
+    if (segs.length) { const last = segs[segs.length - 1]; return Number(last.dataset.u16) + last.textContent.length; }
+    return Number(container.closest?.(".para")?.dataset.end ?? this.text.length);
   }
 
   setSelected(ids) {

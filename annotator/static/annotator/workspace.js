@@ -322,19 +322,6 @@ function stanceCommand(changes) {
 
 // --- selections ----------------------------------------------------------------------------------
 
-function boundaryOffset(container, offset) {
-  if (container.nodeType === Node.TEXT_NODE) return Number(container.parentElement.closest(".seg").dataset.u16) + offset;
-  if (offset < container.childNodes.length) {
-    const node = container.childNodes[offset];
-    const seg = node.matches?.(".seg") ? node : node.querySelector?.(".seg");
-    if (seg) return Number(seg.dataset.u16);
-    return Number((node.closest?.(".para") || node).dataset?.u16 ?? 0);
-  }
-  const segs = container.matches?.(".seg") ? [container] : container.querySelectorAll(".seg");
-  if (segs.length) { const last = segs[segs.length - 1]; return Number(last.dataset.u16) + last.textContent.length; }
-  return Number(container.closest?.(".para")?.dataset.end ?? text.length);
-}
-
 function snapToWords(start, end) {
   while (start > 0 && WORD.test(text[start - 1]) && WORD.test(text[start])) start -= 1;
   while (end < text.length && WORD.test(text[end - 1]) && WORD.test(text[end])) end += 1;
@@ -342,12 +329,9 @@ function snapToWords(start, end) {
 }
 
 function readSelection() {
-  const selection = window.getSelection();
-  if (!selection.rangeCount || selection.isCollapsed) return null;
-  const range = selection.getRangeAt(0);
-  if (!textRoot.contains(range.startContainer) || !textRoot.contains(range.endContainer)) return null;
-  let start = boundaryOffset(range.startContainer, range.startOffset);
-  let end = boundaryOffset(range.endContainer, range.endOffset);
+  const selected = view.selectionOffsets();
+  if (!selected) return null;
+  let { a: start, b: end } = selected;
   while (start < end && /\s/.test(text[start])) start += 1;
   while (end > start && /\s/.test(text[end - 1])) end -= 1;
   if (start >= end) return null;
