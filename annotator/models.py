@@ -213,6 +213,7 @@ class Suggestion(models.Model):
     end = models.PositiveIntegerField()
     score = models.FloatField(null=True, blank=True)
     suggester = models.CharField(max_length=100)
+    suggester_version = models.CharField(max_length=100, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -224,3 +225,78 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.suggester}: {self.label} [{self.start}, {self.end})"
+
+
+class SuggestionRun(models.Model):
+    """One suggester version run over one document of a project; a done run is not repeated."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestion_runs")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="suggestion_runs")
+    suggester = models.CharField(max_length=100)
+    suggester_version = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "document", "suggester"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "document", "suggester", "suggester_version"],
+                name="suggestionrun_unique_per_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggester} {self.suggester_version} on {self.document_id}: {self.status}"
+
+
+class SuggestedRelation(models.Model):
+    """A machine-proposed relation between two suggestions."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggested_relations")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="suggested_relations")
+    head = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="outgoing")
+    tail = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="incoming")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="suggested_relations")
+    suggester = models.CharField(max_length=100)
+    suggester_version = models.CharField(max_length=100, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "document", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(head=F("tail")), name="suggestedrelation_not_reflexive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggester}: {self.head_id} -{self.label.value}-> {self.tail_id}"
+
+
+class SuggestedDocumentLabel(models.Model):
+    """A machine-proposed document label (stance) with the sentences that drove it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggested_document_labels")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="suggested_document_labels"
+    )
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="suggested_document_labels")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="suggested_document_labels")
+    score = models.FloatField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    sentences = models.JSONField(default=list, blank=True, help_text="[start, end] offsets of sentences.")
+    suggester = models.CharField(max_length=100)
+    suggester_version = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "document", "layer"]
+
+    def __str__(self) -> str:
+        return f"{self.suggester}: {self.label}"

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 LAYER = "argument"
-EDGE_WORDS = ("and", "or", "but", "then", "that", "so")
+EDGE_WORDS = ("and", "or", "but", "then", "so")
 MIN_TOKENS = 3
 EVIDENCE_ENTS = {"PERCENT", "MONEY", "QUANTITY"}
 CLAUSE_PUNCT = {",", ";", "—", "–", ":"}
@@ -130,12 +130,12 @@ class ArgumentSuggester:
         clause = self._marked_clause(doc, sent, start) if parsed else None
         if clause is None and not has_then:
             return
-        inner, outer, score, reason = self._split(
-            doc, sent, start, end, parsed, "'if … then' condition", 0.4
-        )
+        inner, outer, score, reason = self._split(doc, sent, start, end, parsed, "'if … then' condition", 0.4)
         premise = self._add(out, "premise", inner, score, reason)
         claim = self._add(out, "claim", outer, score - 0.05, "consequence of an 'if' condition")
-        out.relation(premise, claim, "leads-to", score - 0.05, "'if … then' leads from condition to consequence")
+        out.relation(
+            premise, claim, "leads-to", score - 0.05, "'if … then' leads from condition to consequence"
+        )
 
     def _conclusion(self, out, doc, sent, previous, start, end, parsed):
         marker = doc[start:end].text.lower()
@@ -145,8 +145,14 @@ class ArgumentSuggester:
                 return
             if following.pos_ in {"ADJ", "ADV"} and following.lower_ not in {"now"}:
                 return
-            if not (is_initial(sent, start) or doc[start - 1].text in CLAUSE_PUNCT or doc[start - 1].lower_ == "and"):
+            if not (
+                is_initial(sent, start)
+                or doc[start - 1].text in CLAUSE_PUNCT
+                or doc[start - 1].lower_ == "and"
+            ):
                 return
+        if end < sent.end and doc[end].lower_ == "that" and doc[end].dep_ in {"mark", ""}:
+            end += 1  # "which means that …"
         if is_initial(sent, start):
             claim_span = doc[end : clause_end(sent, end)]
             premise_span = previous

@@ -125,36 +125,54 @@ class ResultBuilder:
         self.result.relations.append(RelationProposal(head, tail, label, round(score, 3), reason[:300]))
 
 
-def trim(span: Span, edge_words=()) -> Span | None:
-    """Drop whitespace and punctuation tokens (and `edge_words`, lower-cased) at both ends."""
+def trim(span: Span, edge_words=(), *, punct: bool = True) -> Span | None:
+    """Drop whitespace tokens, punctuation (unless `punct` is false) and `edge_words` at both ends."""
     doc = span.doc
     start, end = span.start, span.end
-    while start < end and _edge(doc[start], edge_words):
+    while start < end and _edge(doc[start], edge_words, punct):
         start += 1
-    while end > start and _edge(doc[end - 1], edge_words):
+    while end > start and _edge(doc[end - 1], edge_words, punct):
         end -= 1
     if start >= end:
         return None
     return doc[start:end]
 
 
-def _edge(token: Token, edge_words) -> bool:
-    return token.is_space or token.is_punct or token.lower_ in edge_words
+def _edge(token: Token, edge_words, punct: bool = True) -> bool:
+    return token.is_space or (punct and token.is_punct) or token.lower_ in edge_words
 
 
 def sentences(doc: Doc) -> list[Span]:
-    """The doc's sentences, or the whole doc as one when nothing set sentence boundaries."""
-    if doc.has_annotation("SENT_START"):
-        return list(doc.sents)
-    return [doc[:]]
+    """The doc's sentences, also split at line breaks (headlines carry no full stop).
+
+    Without sentence boundaries from the pipeline, each line counts as one sentence.
+    """
+    base = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    result = []
+    for sent in base:
+        start = sent.start
+        for token in sent:
+            if token.is_space and "\n" in token.text:
+                if token.i > start:
+                    result.append(doc[start : token.i])
+                start = token.i + 1
+        if start < sent.end:
+            result.append(doc[start : sent.end])
+    return result
 
 
 def sentence_index(doc: Doc, sents: list[Span]) -> list[int]:
-    """For each token, the index of its sentence in `sents`."""
-    owner = [0] * len(doc)
+    """For each token, the index of its sentence in `sents` (line breaks go with the one before)."""
+    owner = [-1] * len(doc)
     for number, sent in enumerate(sents):
         for i in range(sent.start, sent.end):
             owner[i] = number
+    current = 0
+    for i, number in enumerate(owner):
+        if number < 0:
+            owner[i] = current
+        else:
+            current = number
     return owner
 
 
@@ -201,26 +219,36 @@ def lexicon_version(*keys: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:8]
 
 
+# PhraseMatchers by (vocab id, lexicon), shared by all suggester instances; the vocab is kept
+# referenced so its id is never reused for another one.
+_MATCHERS: dict[tuple[int, str], tuple[object, object]] = {}
+
+
 class PhraseLexicon:
     """A PhraseMatcher (lower-cased) over lexicon entries, built once per vocab."""
 
     def __init__(self, groups: dict[str, list[str]]) -> None:
         self.groups = groups
-        self._matchers: dict[int, tuple[object, object]] = {}
+        self._key = json.dumps(groups, sort_keys=True, ensure_ascii=False)
 
     def matcher(self, doc: Doc):
-        key = id(doc.vocab)
-        if key not in self._matchers:
+        key = (id(doc.vocab), self._key)
+        if key not in _MATCHERS:
             import spacy
             from spacy.matcher import PhraseMatcher
 
-            make_doc = spacy.blank(doc.lang_ or "en", vocab=doc.vocab).make_doc
+            tokenizer_key = (id(doc.vocab), "")
+            if tokenizer_key not in _MATCHERS:
+                _MATCHERS[tokenizer_key] = (
+                    doc.vocab,
+                    spacy.blank(doc.lang_ or "en", vocab=doc.vocab).make_doc,
+                )
+            make_doc = _MATCHERS[tokenizer_key][1]
             matcher = PhraseMatcher(doc.vocab, attr="LOWER")
             for group, phrases in self.groups.items():
                 matcher.add(group, [make_doc(phrase) for phrase in phrases])
-            # Keep the vocab referenced so its id is never reused for another one.
-            self._matchers[key] = (doc.vocab, matcher)
-        return self._matchers[key][1]
+            _MATCHERS[key] = (doc.vocab, matcher)
+        return _MATCHERS[key][1]
 
     def find(self, doc: Doc) -> list[tuple[int, int, str]]:
         """(start token, end token, group) of each match, longest first where matches overlap."""
