@@ -112,6 +112,24 @@ def annotation_sets_with_content(sets: QuerySet[AnnotationSet]) -> QuerySet[Anno
     )
 
 
+def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
+    """The annotation set as the workspace and the API show it."""
+    from annotator.exporters.records import annotation_record
+
+    loaded = annotation_sets_with_content(
+        AnnotationSet.objects.filter(pk=annotation_set.pk).select_related("project", "document")
+    ).get()
+    return {
+        "id": loaded.pk,
+        "project": loaded.project.slug,
+        "document": loaded.document_id,
+        "annotator": loaded.annotator.username,
+        "status": loaded.status,
+        "version": loaded.version,
+        **annotation_record(loaded, loaded.document.text),
+    }
+
+
 @dataclass(frozen=True)
 class DocumentWithAnnotations:
     document: Document

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from annotator import selectors
+from annotator.services.annotations import annotation_set_get_or_create
 from annotator.services.errors import NotAllowed
 from annotator.services.schemes import scheme_as_data
 
@@ -60,6 +61,9 @@ def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse
             "document": document,
             "layers": selectors.project_scheme(project),
             "scheme": scheme_as_data(project.scheme)["layers"],
+            "annotation_set": selectors.annotation_set_payload(
+                annotation_set_get_or_create(project=project, document=document, user=request.user)
+            ),
             "config": config,
             "position": position + 1,
             "total": len(queue),

@@ -10,13 +10,8 @@ from rest_framework.views import APIView
 
 from annotator import selectors
 from annotator.api import serializers as s
-from annotator.exporters.records import (
-    annotation_record,
-    document_label_record,
-    relation_record,
-    span_record,
-)
-from annotator.models import AnnotationSet, Membership
+from annotator.exporters.records import document_label_record, relation_record, span_record
+from annotator.models import Membership
 from annotator.services import annotations as services
 
 IF_MATCH = OpenApiParameter(
@@ -41,21 +36,6 @@ def expected_version(request: Request) -> object:
     if isinstance(raw, str) and raw.strip().isdigit():
         return int(raw)
     raise ValidationError({"version": "version must be a whole number."})
-
-
-def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
-    loaded = selectors.annotation_sets_with_content(
-        AnnotationSet.objects.filter(pk=annotation_set.pk).select_related("project", "document")
-    ).get()
-    return {
-        "id": loaded.pk,
-        "project": loaded.project.slug,
-        "document": loaded.document_id,
-        "annotator": loaded.annotator.username,
-        "status": loaded.status,
-        "version": loaded.version,
-        **annotation_record(loaded, loaded.document.text),
-    }
 
 
 def role_of(user, project) -> str | None:
@@ -111,14 +91,14 @@ class MyAnnotationSetApi(APIView):
         annotation_set = services.annotation_set_get_or_create(
             project=project, document=document, user=request.user
         )
-        return Response(annotation_set_payload(annotation_set))
+        return Response(selectors.annotation_set_payload(annotation_set))
 
 
 class AnnotationSetDetailApi(APIView):
     @extend_schema(responses=s.AnnotationSetOutput)
     def get(self, request: Request, set_id: int) -> Response:
         annotation_set = selectors.annotation_set_for_user(request.user, set_id)
-        return Response(annotation_set_payload(annotation_set))
+        return Response(selectors.annotation_set_payload(annotation_set))
 
 
 class SpanCreateApi(APIView):

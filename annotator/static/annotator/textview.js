@@ -31,6 +31,17 @@ export class TextView {
       fragment.append(paragraph.node);
     }
     root.replaceChildren(fragment);
+    // Which paragraphs are on screen (with a margin): arcs are drawn for those only.
+    this.visible = new Set();
+    this.onVisibleChange = null;
+    const observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const index = Number(entry.target.dataset.index);
+        if (entry.isIntersecting) this.visible.add(index); else this.visible.delete(index);
+      }
+      this.onVisibleChange?.();
+    }, { rootMargin: "300px 0px" });
+    this.paragraphs.forEach((paragraph, index) => { paragraph.node.dataset.index = index; observer.observe(paragraph.node); });
     // Repainting under a mouse drag would pull the text out from under the selection, so
     // repaints wait until the button is released.
     this.dragging = false;
@@ -196,10 +207,11 @@ export class TextView {
     return { node: last.firstChild, offset: Math.min(at - Number(last.dataset.u16), last.textContent.length) };
   }
 
-  /** Screen boxes (relative to the root) of the first and last segments of a span. */
+  /** Screen boxes (relative to the root) of the first and last segments of a span on screen. */
   spanBoxes(id) {
     const entry = this.spans.get(id);
     if (!entry || this.hidden.has(entry.span.layer)) return null;
+    if (!this.visible.has(this.paragraphAt(entry.a))) return null;
     const segments = [];
     for (const i of this.touched(entry.a, entry.b)) {
       for (const segment of this.paragraphs[i].node.children) {

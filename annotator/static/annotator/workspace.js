@@ -76,7 +76,8 @@ function save(description, method, suffix, body) {
         statusLine.textContent = `Saving: ${description}…`;
         try {
           const payload = typeof body === "function" ? body() : body;
-          const result = await request(method, setUrl(suffix), { ...(payload || {}), version: state.set.version });
+          const path = typeof suffix === "function" ? suffix() : suffix;
+          const result = await request(method, setUrl(path), { ...(payload || {}), version: state.set.version });
           state.set.version = result.version;
           statusLine.textContent = `Saved: ${description} (version ${result.version}).`;
           alertBox.hidden = true;
@@ -154,36 +155,55 @@ function renderHistory() {
 
 // --- low-level changes (each one write) ---------------------------------------------------------
 
-function findSpan(id) { return state.set.spans.find((span) => span.id === live(id)); }
+function findSpan(id) { return state.set.spans.find((span) => span.id === live(id)) || state.set.spans.find((span) => span.id === id); }
+
+let provisionalIds = 0;
+
+function sortSpans() {
+  state.set.spans.sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
+}
 
 async function addSpan(data) {
+  // Paint at once under a provisional (negative) id; the saved span takes its place.
+  provisionalIds -= 1;
+  const provisional = { ...data, id: provisionalIds, step: data.step ?? null, attributes: data.attributes || {}, provisional: true };
+  state.set.spans.push(provisional);
+  sortSpans();
+  view.update({ upsert: [provisional] });
   const result = await save(`${data.label} span`, "POST", "spans/", data);
-  if (!result) return null;
+  state.set.spans = state.set.spans.filter((span) => span.id !== provisional.id);
+  if (!result) {
+    view.update({ remove: [provisional.id] });
+    return null;
+  }
+  alias.set(provisional.id, result.span.id);
+  if (state.selectedSpan === provisional.id) state.selectedSpan = result.span.id;
   state.set.spans.push(result.span);
-  state.set.spans.sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
-  view.update({ upsert: [result.span] });
+  sortSpans();
+  view.update({ remove: [provisional.id], upsert: [result.span] });
   return result.span;
 }
 
 async function removeSpan(id) {
   const span = findSpan(id);
   if (!span) return false;
-  const result = await save(`delete ${span.label} span`, "DELETE", `spans/${span.id}/`);
+  const result = await save(`delete ${span.label} span`, "DELETE", () => `spans/${live(span.id)}/`);
   if (!result) return false;
-  state.set.spans = state.set.spans.filter((other) => other.id !== span.id);
-  state.set.relations = state.set.relations.filter((relation) => relation.head !== span.id && relation.tail !== span.id);
+  const gone = live(span.id);
+  state.set.spans = state.set.spans.filter((other) => other.id !== gone);
+  state.set.relations = state.set.relations.filter((relation) => relation.head !== gone && relation.tail !== gone);
   for (const stance of [state.set.stance, state.stanceDraft]) {
-    if (stance) stance.rationale = stance.rationale.filter((other) => other !== span.id);
+    if (stance) stance.rationale = stance.rationale.filter((other) => other !== gone);
   }
-  if (state.selectedSpan === span.id) state.selectedSpan = null;
-  view.update({ remove: [span.id] });
+  if (state.selectedSpan === gone) state.selectedSpan = null;
+  view.update({ remove: [gone] });
   return true;
 }
 
 async function changeSpan(id, changes, description) {
   const span = findSpan(id);
   if (!span) return false;
-  const result = await save(description, "PATCH", `spans/${span.id}/`, changes);
+  const result = await save(description, "PATCH", () => `spans/${live(span.id)}/`, changes);
   if (!result) return false;
   Object.assign(span, result.span);
   view.update({ upsert: [span] });
@@ -236,11 +256,14 @@ function createSpanCommand(data) {
   return {
     name: `new ${data.label} span`,
     async apply() {
-      const span = await addSpan(data);
+      const adding = addSpan(data);
+      state.selectedSpan = provisionalIds; // the provisional span just painted
+      view.setSelected([state.selectedSpan]);
+      const span = await adding;
       if (!span) return false;
       if (id !== null) alias.set(id, span.id);
       id = span.id;
-      state.selectedSpan = span.id;
+      if (state.selectedSpan === provisionalIds || state.selectedSpan === null) state.selectedSpan = span.id;
       return true;
     },
     revert: () => removeSpan(id),
@@ -426,7 +449,7 @@ function selectSpan(id, { scroll = false } = {}) {
   state.selectedSpan = id;
   state.selectedRelation = null;
   renderAll();
-  if (scroll) document.querySelector(`.span-item[data-span-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
+  if (scroll) afterPanels.push(() => document.querySelector(`.span-item[data-span-id="${id}"]`)?.scrollIntoView({ block: "nearest" }));
 }
 
 function selectRelation(id) {
@@ -471,10 +494,43 @@ function renderPalette() {
       el("span", { className: "swatch", style: `background:${label.color}` }), ` ${label.name} `)))));
 }
 
+// Built list items and options are kept by a key of everything they show, so a change to one
+// span rebuilds one item instead of a thousand.
+const itemCache = new Map();
+
+function cached(kind, key, build) {
+  const cacheKey = `${kind}|${key}`;
+  let node = itemCache.get(cacheKey);
+  if (!node) { node = build(); itemCache.set(cacheKey, node); }
+  node.used = true;
+  return node;
+}
+
+/** Make `parent`'s children exactly `nodes`, moving only what changed (layout stays valid). */
+function syncChildren(parent, nodes) {
+  let current = parent.firstChild;
+  for (const node of nodes) {
+    if (node === current) { current = current.nextSibling; continue; }
+    parent.insertBefore(node, current);
+  }
+  while (current) { const next = current.nextSibling; current.remove(); current = next; }
+}
+
+function pruneCache() {
+  for (const [key, node] of itemCache) { if (node.used) node.used = false; else itemCache.delete(key); }
+}
+
 function renderSpanList() {
   $("#span-count").textContent = String(state.set.spans.length);
   const rationale = new Set(currentStance()?.rationale || []);
-  $("#span-list").replaceChildren(...state.set.spans.map((span) => {
+  const locked = isLocked();
+  syncChildren($("#span-list"), state.set.spans.map((span) => cached("span",
+    [span.id, span.layer, span.label, span.start, span.end, span.step, state.selectedSpan === span.id, rationale.has(span.id), locked].join(),
+    () => spanItem(span, rationale))));
+}
+
+function spanItem(span, rationale) {
+  {
     const info = infoOf(span);
     return el("li", { className: `span-item${state.selectedSpan === span.id ? " selected" : ""}`, dataset: { spanId: span.id } },
       el("button", {
@@ -506,16 +562,17 @@ function renderSpanList() {
           type: "button", className: "span-delete", disabled: isLocked(), "aria-label": `Delete span ${span.id}`,
           onclick: () => perform(deleteSpanCommand(span)).then(renderAll),
         }, "×")));
-  }));
+  }
 }
 
 function renderRelations() {
-  const options = () => state.set.spans.map((span) => el("option", { value: span.id }, spanName(span)));
+  const options = (which) => state.set.spans.map((span) => cached(which, [span.id, span.layer, span.label, span.start, span.end].join(),
+    () => el("option", { value: span.id }, spanName(span))));
   const head = $("#relation-head");
   const tail = $("#relation-tail");
   const keep = [head.value, tail.value];
-  head.replaceChildren(el("option", { value: "" }, "— head span —"), ...options());
-  tail.replaceChildren(el("option", { value: "" }, "— tail span —"), ...options());
+  syncChildren(head, [cached("head", "none", () => el("option", { value: "" }, "— head span —")), ...options("head")]);
+  syncChildren(tail, [cached("tail", "none", () => el("option", { value: "" }, "— tail span —")), ...options("tail")]);
   [head.value, tail.value] = keep;
   const labelSelect = $("#relation-label");
   if (!labelSelect.options.length) {
@@ -523,15 +580,21 @@ function renderRelations() {
   }
   $("#relation-add").disabled = isLocked();
   const byId = new Map(state.set.spans.map((span) => [span.id, span]));
-  $("#relation-list").replaceChildren(...state.set.relations.map((relation) => el("li", {
-    className: `relation-item${state.selectedRelation === relation.id ? " selected" : ""}`, dataset: { relationId: relation.id },
-  },
-  el("button", { type: "button", className: "span-pick", "aria-label": `Highlight relation ${relation.id}`, onclick: () => selectRelation(relation.id) },
-    `${spanName(byId.get(relation.head))} `, el("strong", {}, `—${relation.label}→`), ` ${spanName(byId.get(relation.tail))}`),
-  el("button", {
-    type: "button", disabled: isLocked(), "aria-label": `Delete relation ${relation.id}`,
-    onclick: () => perform(deleteRelationCommand(relation)).then(renderAll),
-  }, "×"))));
+  const locked = isLocked();
+  syncChildren($("#relation-list"), state.set.relations.map((relation) => {
+    const head = byId.get(relation.head);
+    const tail = byId.get(relation.tail);
+    const key = [relation.id, relation.label, spanName(head), spanName(tail), state.selectedRelation === relation.id, locked].join();
+    return cached("relation", key, () => el("li", {
+      className: `relation-item${state.selectedRelation === relation.id ? " selected" : ""}`, dataset: { relationId: relation.id },
+    },
+    el("button", { type: "button", className: "span-pick", "aria-label": `Highlight relation ${relation.id}`, onclick: () => selectRelation(relation.id) },
+      `${spanName(head)} `, el("strong", {}, `—${relation.label}→`), ` ${spanName(tail)}`),
+    el("button", {
+      type: "button", disabled: locked, "aria-label": `Delete relation ${relation.id}`,
+      onclick: () => perform(deleteRelationCommand(relation)).then(renderAll),
+    }, "×")));
+  }));
 }
 
 function renderStance() {
@@ -569,27 +632,47 @@ function renderStatus() {
   document.body.classList.toggle("locked", submitted);
 }
 
+function timed(name, work) {
+  // Named measures let the benchmark break the time down without a profiler.
+  const start = performance.now();
+  work();
+  performance.measure(`stancemark:${name}`, { start, end: performance.now() });
+}
+
+let panelsFrame = 0;
+const afterPanels = [];
+
 function renderPanels() {
-  renderSpanList();
-  renderRelations();
+  // Panels are rebuilt once per frame at most, after the text has repainted.
   renderStance();
   renderStatus();
-  renderArgument();
   renderHistory();
+  if (panelsFrame) return;
+  panelsFrame = requestAnimationFrame(() => {
+    panelsFrame = 0;
+    timed("span-list", renderSpanList);
+    timed("relations", renderRelations);
+    timed("argument", renderArgument);
+    timed("arcs", drawArcs);
+    pruneCache();
+    for (const callback of afterPanels.splice(0)) callback();
+  });
 }
 
 // Relations as arcs over the text, from the head's first segment to the tail's.
 function drawArcs() {
   const overlay = $("#relation-arcs");
+  if (!view.visible.size) return; // nothing on screen yet; the observer calls again
   const show = $("#show-arcs").checked;
   overlay.replaceChildren();
   if (!show) return;
   const rect = textRoot.getBoundingClientRect();
   overlay.setAttribute("width", String(rect.width));
   overlay.setAttribute("height", String(rect.height));
-  for (const relation of state.set.relations) {
-    const head = view.spanBoxes(relation.head);
-    const tail = view.spanBoxes(relation.tail);
+  // All reads first, then all writes: interleaving them would force a layout per arc.
+  const ends = state.set.relations.map((relation) => [relation, view.spanBoxes(relation.head), view.spanBoxes(relation.tail)]);
+  const fragment = document.createDocumentFragment();
+  for (const [relation, head, tail] of ends) {
     if (!head || !tail) continue;
     const x1 = head.first.x + Math.min(12, head.first.w / 2);
     const y1 = head.first.y + 2;
@@ -603,8 +686,9 @@ function drawArcs() {
     const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
     title.textContent = relation.label;
     path.append(title);
-    overlay.append(path);
+    fragment.append(path);
   }
+  overlay.append(fragment);
   const defs = document.createElementNS("http://www.w3.org/2000/svg", "defs");
   const marker = document.createElementNS("http://www.w3.org/2000/svg", "marker");
   for (const [key, value] of Object.entries({ id: "arc-arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto" })) marker.setAttribute(key, value);
@@ -618,14 +702,13 @@ function drawArcs() {
 let arcsFrame = 0;
 function scheduleArcs() {
   cancelAnimationFrame(arcsFrame);
-  arcsFrame = requestAnimationFrame(drawArcs);
+  arcsFrame = requestAnimationFrame(() => timed("arcs", drawArcs));
 }
 
 function renderAll() {
   view.setSelected(state.selectedSpan ? [state.selectedSpan] : []);
   renderPanels();
   updatePending();
-  scheduleArcs();
 }
 
 // --- wiring -----------------------------------------------------------------------------------------
@@ -716,6 +799,7 @@ function bindControls() {
   snap.addEventListener("change", () => { state.snap = snap.checked; localStorage.setItem("stancemark.snap", snap.checked ? "on" : "off"); });
   $("#show-arcs").addEventListener("change", scheduleArcs);
   window.addEventListener("resize", scheduleArcs);
+  window.addEventListener("scroll", scheduleArcs, { passive: true });
   $("#download-map").addEventListener("click", () => {
     const blob = new Blob([serializeMap($("#argument-map"))], { type: "image/svg+xml" });
     const link = el("a", { href: URL.createObjectURL(blob), download: `argument-map-${config.documentId}.svg` });
@@ -726,8 +810,10 @@ function bindControls() {
 }
 
 async function start() {
+  // The page carries the annotation set as it was when served; fetch only if it does not.
+  const embedded = $("#annotation-set");
   try {
-    state.set = await request("GET", config.annotationSetUrl);
+    state.set = embedded ? JSON.parse(embedded.textContent) : await request("GET", config.annotationSetUrl);
   } catch (error) {
     showAlert(`The annotation could not be loaded. ${error.message}`, true);
     return;
@@ -737,11 +823,24 @@ async function start() {
     titleOf: (span) => `${span.layer}: ${infoOf(span)?.name || span.label}`,
     layerRank: (span) => layerRank.get(span.layer) ?? 99,
   });
-  view.setAll(state.set.spans);
+  timed("text", () => view.setAll(state.set.spans));
+  view.onVisibleChange = scheduleArcs;
   renderPalette();
   bindControls();
-  renderAll();
-  document.body.dataset.ready = "true";
+  renderStance();
+  renderStatus();
+  renderHistory();
+  updatePending();
+  // Interactive once the article is laid out and painted: selections and label keys work.
+  // The side lists, the map and the arcs follow in the next frame.
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    performance.mark("stancemark-interactive");
+    afterPanels.push(() => requestAnimationFrame(() => {
+      performance.mark("stancemark-ready");
+      document.body.dataset.ready = "true";
+    }));
+    renderPanels();
+  }));
 }
 
 start();
