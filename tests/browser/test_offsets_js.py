@@ -33,7 +33,8 @@ def test_browser_and_server_convert_offsets_alike(offsets_module, name):
             for (let cp = 0; cp <= map.codePointLength; cp += 1) toUtf16.push(map.toUtf16(cp));
             const toCodePoint = [];
             for (let u = 0; u <= text.length; u += 1) toCodePoint.push(map.toCodePoint(u));
-            return {length: map.codePointLength, toUtf16, toCodePoint, slice: map.slice(2, map.codePointLength - 1)};
+            const slice = map.slice(2, map.codePointLength - 1);
+            return {length: map.codePointLength, toUtf16, toCodePoint, slice};
         }""",
         text,
     )
