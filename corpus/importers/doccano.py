@@ -31,7 +31,7 @@ from corpus.importers.records import (
     RelationRecord,
     SpanRecord,
 )
-from corpus.importers.text import decode_text
+from corpus.importers.text import read_json_lines
 
 STANCE_LAYER = "stance"
 STANCE_VALUES = frozenset({"pro-engagement", "pro-sanctions", "neutral-or-mixed", "not-about-policy"})
@@ -39,27 +39,7 @@ _KNOWN = {"id", "text", "label", "labels", "entities", "relations", "cats", "met
 
 
 def read_doccano(path: Path) -> Iterator[DocumentRecord | RecordError]:
-    files = sorted(p for p in path.rglob("*.jsonl") if p.is_file()) if path.is_dir() else [path]
-    if not files:
-        yield RecordError(Problem(str(path), None, None, "no *.jsonl files in this folder."))
-    for file in files:
-        with file.open("rb") as stream:
-            for number, raw in enumerate(stream, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    line = decode_text(raw, str(file), number)
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as error:
-                        raise RecordError(
-                            Problem(
-                                str(file), number, None, f"not JSON: {error.msg} at column {error.colno}."
-                            )
-                        ) from error
-                    yield parse_doccano_object(obj, str(file), number)
-                except RecordError as error:
-                    yield error
+    return read_json_lines(path, parse_doccano_object)
 
 
 def _offset(record: DocumentRecord, value: Any, field: str) -> int:

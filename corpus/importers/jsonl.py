@@ -16,7 +16,7 @@ from corpus.importers.records import (
     RelationRecord,
     SpanRecord,
 )
-from corpus.importers.text import decode_text
+from corpus.importers.text import read_json_lines
 from corpus.models import Document
 
 KINDS = {value for value, _ in Document.KIND_CHOICES}
@@ -25,25 +25,7 @@ EXPORT_ONLY_META = {"source", "kind", "external_id", "content_hash", "corpus", "
 
 
 def read_jsonl(path: Path) -> Iterator[DocumentRecord | RecordError]:
-    files = sorted(p for p in path.rglob("*.jsonl") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        with file.open("rb") as stream:
-            for number, raw in enumerate(stream, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    line = decode_text(raw, str(file), number)
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as error:
-                        raise RecordError(
-                            Problem(
-                                str(file), number, None, f"not JSON: {error.msg} at column {error.colno}."
-                            )
-                        ) from error
-                    yield parse_gold_object(obj, str(file), number)
-                except RecordError as error:
-                    yield error
+    return read_json_lines(path, parse_gold_object)
 
 
 def _int(record: DocumentRecord, value: Any, field: str, optional: bool = False) -> int | None:

@@ -1,6 +1,11 @@
 """Decode input bytes strictly, so every encoding problem is reported with its position."""
 
-from corpus.importers.records import Problem, RecordError
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from corpus.importers.records import DocumentRecord, Problem, RecordError
 
 BOM = "\ufeff"
 
@@ -24,3 +29,27 @@ def decode_text(data: bytes, file: str, line: int | None = None) -> str:
     if nul != -1:
         raise RecordError(Problem(file, line, None, f"NUL character at character {nul}."))
     return text
+
+
+def read_json_lines(
+    path: Path, parse: Callable[[Any, str, int], DocumentRecord]
+) -> Iterator[DocumentRecord | RecordError]:
+    """Stream every `*.jsonl` file (a folder: sorted) line by line through `parse(obj, file, line)`."""
+    files = sorted(p for p in path.rglob("*.jsonl") if p.is_file()) if path.is_dir() else [path]
+    if not files:
+        yield RecordError(Problem(str(path), None, None, "no *.jsonl files in this folder."))
+    for file in files:
+        with file.open("rb") as stream:
+            for number, raw in enumerate(stream, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    line = decode_text(raw, str(file), number)
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError as error:
+                        message = f"not JSON: {error.msg} at column {error.colno}."
+                        raise RecordError(Problem(str(file), number, None, message)) from error
+                    yield parse(obj, str(file), number)
+                except RecordError as error:
+                    yield error

@@ -6,21 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from annotator.benchmarks.browser import CHROMIUM, CHROMIUM_FLAGS
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
 # still synchronous and safe, so let Django allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("STANCEMARK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +37,26 @@ def page(browser):
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def annotator_with_document():
+    """Return a maker: the seed project, an annotator 'ana' in it, and a document with `text`."""
+    from django.contrib.auth import get_user_model
+
+    from annotator.models import Membership, Project
+    from annotator.services.seeds import seeds_load
+    from corpus.importers.records import DocumentRecord
+    from corpus.services import documents_get_or_create
+
+    def make(text: str, title: str):
+        seeds_load()
+        project = Project.objects.get(slug="seeds")
+        user = get_user_model().objects.create_user("ana", password="ana-secret-pw")
+        Membership.objects.create(project=project, user=user, role=Membership.Role.ANNOTATOR)
+        [(document, _)] = documents_get_or_create(
+            project.corpus, [DocumentRecord(file="test", line=None, text=text, title=title)]
+        )
+        return project, user, document
+
+    return make

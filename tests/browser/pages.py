@@ -52,3 +52,15 @@ def expect_count(page, selector: str, count: int) -> None:
     page.wait_for_function(
         "([selector, count]) => document.querySelectorAll(selector).length === count", arg=[selector, count]
     )
+
+
+def link(page, head: str, tail: str, relation: str = "supports") -> None:
+    """Add a relation from the span whose option names `head` to the one naming `tail`."""
+    page.select_option(
+        "#relation-head", page.locator("#relation-head option", has_text=head).get_attribute("value")
+    )
+    page.select_option("#relation-label", relation)
+    page.select_option(
+        "#relation-tail", page.locator("#relation-tail option", has_text=tail).get_attribute("value")
+    )
+    page.get_by_role("button", name="Add relation").click()

@@ -1,13 +1,9 @@
 """An annotator does the whole loop in a real browser and the server stores exactly that."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from pages import drag_select, expect_count, log_in
 
-from annotator.models import AnnotationSet, Membership, Project
-from annotator.services.seeds import seeds_load
-from corpus.importers.records import DocumentRecord
-from corpus.services import documents_get_or_create
+from annotator.models import AnnotationSet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,16 +13,8 @@ EMOJI_TEXT = (
 
 
 @pytest.fixture
-def annotator_on_emoji_document():
-    seeds_load()
-    project = Project.objects.get(slug="seeds")
-    user = get_user_model().objects.create_user("ana", password="ana-secret-pw")
-    Membership.objects.create(project=project, user=user, role=Membership.Role.ANNOTATOR)
-    [(document, _)] = documents_get_or_create(
-        project.corpus,
-        [DocumentRecord(file="test", line=None, text=EMOJI_TEXT, title="Emoji test article")],
-    )
-    return project, user, document
+def annotator_on_emoji_document(annotator_with_document):
+    return annotator_with_document(EMOJI_TEXT, "Emoji test article")
 
 
 def test_annotator_annotates_an_article_and_reload_shows_what_was_saved(

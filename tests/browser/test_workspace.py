@@ -5,13 +5,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from pages import drag_select, expect_count, log_in
+from pages import drag_select, expect_count, link, log_in
 
 from annotator.models import AnnotationSet, Membership, Project
 from annotator.services.seeds import seeds_load
-from corpus.importers.records import DocumentRecord
 from corpus.models import Document
-from corpus.services import documents_get_or_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +22,8 @@ OUTPUT = Path(settings.BASE_DIR) / "test-output"
 
 
 @pytest.fixture
-def workspace(live_server, page):
-    seeds_load()
-    project = Project.objects.get(slug="seeds")
-    user = get_user_model().objects.create_user("ana", password="ana-secret-pw")
-    Membership.objects.create(project=project, user=user, role=Membership.Role.ANNOTATOR)
-    [(document, _)] = documents_get_or_create(
-        project.corpus, [DocumentRecord(file="test", line=None, text=TEXT, title="Workspace test")]
-    )
+def workspace(live_server, page, annotator_with_document):
+    project, user, document = annotator_with_document(TEXT, "Workspace test")
     log_in(page, live_server.url, "ana", "ana-secret-pw")
     page.goto(f"{live_server.url}/projects/{project.slug}/documents/{document.pk}/")
     page.wait_for_selector("body[data-ready=true]")
@@ -86,13 +78,7 @@ def test_undo_and_redo_take_back_and_repeat_every_action(workspace):
     drag_select(page, "Sanctions have failed for decades")
     page.keyboard.press("p")
     expect_count(page, ".span-item", 2)
-    page.select_option(
-        "#relation-head", page.locator("#relation-head option", has_text="Premise").get_attribute("value")
-    )
-    page.select_option(
-        "#relation-tail", page.locator("#relation-tail option", has_text="Claim").get_attribute("value")
-    )
-    page.get_by_role("button", name="Add relation").click()
+    link(page, "Premise", "Claim")
     expect_count(page, ".relation-item", 1)
 
     # Delete the premise (its relation goes with it), then undo: both come back.
@@ -120,13 +106,7 @@ def test_relations_are_drawn_over_the_text_and_a_click_highlights_both_ends(work
     drag_select(page, "pressure only hardens the regime")
     page.keyboard.press("p")
     expect_count(page, ".span-item", 2)
-    page.select_option(
-        "#relation-head", page.locator("#relation-head option", has_text="Premise").get_attribute("value")
-    )
-    page.select_option(
-        "#relation-tail", page.locator("#relation-tail option", has_text="Claim").get_attribute("value")
-    )
-    page.get_by_role("button", name="Add relation").click()
+    link(page, "Premise", "Claim")
     expect_count(page, "#relation-arcs path.arc-supports", 1)
     page.get_by_role("button", name="Highlight relation", exact=False).click()
     expect_count(page, ".seg.selected", 2)
@@ -149,13 +129,7 @@ def test_the_argument_map_draws_components_warns_and_downloads(workspace):
     page.locator("#argument-warnings button").first.click()
     expect_count(page, ".span-item.selected", 1)
 
-    page.select_option(
-        "#relation-head", page.locator("#relation-head option", has_text="Premise").get_attribute("value")
-    )
-    page.select_option(
-        "#relation-tail", page.locator("#relation-tail option", has_text="Claim").get_attribute("value")
-    )
-    page.get_by_role("button", name="Add relation").click()
+    link(page, "Premise", "Claim")
     page.wait_for_function(
         "() => !document.querySelector('#argument-warnings').textContent.includes('premise supports')"
     )

@@ -1,13 +1,9 @@
 """Two tabs never silently overwrite each other, and article text is never run as HTML."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from pages import drag_select, expect_count, log_in
 
-from annotator.models import AnnotationSet, Membership, Project
-from annotator.services.seeds import seeds_load
-from corpus.importers.records import DocumentRecord
-from corpus.services import documents_get_or_create
+from annotator.models import AnnotationSet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,16 +14,8 @@ HOSTILE_TEXT = (
 
 
 @pytest.fixture
-def annotator_on_document():
-    seeds_load()
-    project = Project.objects.get(slug="seeds")
-    user = get_user_model().objects.create_user("ana", password="ana-secret-pw")
-    Membership.objects.create(project=project, user=user, role=Membership.Role.ANNOTATOR)
-    [(document, _)] = documents_get_or_create(
-        project.corpus,
-        [DocumentRecord(file="test", line=None, text=HOSTILE_TEXT, title="<b>Hostile</b> title")],
-    )
-    return project, user, document
+def annotator_on_document(annotator_with_document):
+    return annotator_with_document(HOSTILE_TEXT, "<b>Hostile</b> title")
 
 
 def open_document(page, base_url, project, document):
