@@ -4,16 +4,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from annotator.models import AnnotationSet, DocumentLabel, Layer, Project, Relation, Span
+from annotator.models import AnnotationSet, DocumentLabel, Layer, Membership, Project, Relation, Span
 from annotator.services.errors import NotAllowed
 from corpus.models import Document
 
 
 def project_list_for_user(user: AbstractBaseUser) -> QuerySet[Project]:
-    """Projects the user belongs to (all of them for superusers)."""
-    projects = Project.objects.select_related("corpus", "scheme")
+    """Projects the user belongs to (all of them for superusers), each with the user's `role`."""
+    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+    fallback = Value("admin" if user.is_superuser else None, output_field=CharField(null=True))
+    projects = Project.objects.select_related("corpus", "scheme").annotate(
+        role=Coalesce(Subquery(role), fallback)
+    )
     if user.is_superuser:
         return projects
     return projects.filter(memberships__user=user)

@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from annotator import selectors
 from annotator.api import serializers as s
 from annotator.exporters.records import document_label_record, relation_record, span_record
-from annotator.models import Membership
 from annotator.services import annotations as services
 
 IF_MATCH = OpenApiParameter(
@@ -38,19 +37,12 @@ def expected_version(request: Request) -> object:
     raise ValidationError({"version": "version must be a whole number."})
 
 
-def role_of(user, project) -> str | None:
-    membership = Membership.objects.filter(project=project, user=user).first()
-    return membership.role if membership else ("admin" if user.is_superuser else None)
-
-
 class ProjectListApi(GenericAPIView):
     serializer_class = s.ProjectOutput
 
     def get(self, request: Request) -> Response:
         projects = selectors.project_list_for_user(request.user)
         page = self.paginate_queryset(projects)
-        for project in page:
-            project.role = role_of(request.user, project)
         return self.get_paginated_response(s.ProjectOutput(page, many=True).data)
 
 
@@ -58,7 +50,6 @@ class ProjectDetailApi(APIView):
     @extend_schema(responses=s.ProjectDetailOutput)
     def get(self, request: Request, slug: str) -> Response:
         project = selectors.project_get_for_user(request.user, slug)
-        project.role = role_of(request.user, project)
         project.layers = selectors.project_scheme(project)
         return Response(s.ProjectDetailOutput(project).data)
 

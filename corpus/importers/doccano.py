@@ -26,12 +26,11 @@ from corpus.importers.brat import split_label, title_of
 from corpus.importers.records import (
     DocumentLabelRecord,
     DocumentRecord,
-    Problem,
     RecordError,
     RelationRecord,
     SpanRecord,
 )
-from corpus.importers.text import read_json_lines
+from corpus.importers.text import check_document_object, read_json_lines
 
 STANCE_LAYER = "stance"
 STANCE_VALUES = frozenset({"pro-engagement", "pro-sanctions", "neutral-or-mixed", "not-about-policy"})
@@ -87,16 +86,7 @@ def _document_labels(record: DocumentRecord, values: list[tuple[str, str]]) -> N
 
 
 def parse_doccano_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
-    if not isinstance(obj, dict):
-        raise RecordError(Problem(file, line, None, "each line must be a JSON object."))
-    text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise RecordError(Problem(file, line, "text", "a non-empty 'text' string is required."))
-    if "\x00" in text:
-        raise RecordError(Problem(file, line, "text", f"NUL character at character {text.index(chr(0))}."))
-    meta = obj.get("meta", {})
-    if not isinstance(meta, dict):
-        raise RecordError(Problem(file, line, "meta", "meta must be a JSON object."))
+    text, meta = check_document_object(obj, file, line)
     meta = dict(meta)
     for key, value in obj.items():
         if key not in _KNOWN:

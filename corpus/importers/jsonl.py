@@ -16,7 +16,7 @@ from corpus.importers.records import (
     RelationRecord,
     SpanRecord,
 )
-from corpus.importers.text import read_json_lines
+from corpus.importers.text import check_document_object, read_json_lines
 from corpus.models import Document
 
 KINDS = {value for value, _ in Document.KIND_CHOICES}
@@ -53,16 +53,7 @@ def _ref(record: DocumentRecord, value: Any, field: str) -> str | int:
 
 def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
     """Turn one decoded JSON object into a DocumentRecord, checking every field."""
-    if not isinstance(obj, dict):
-        raise RecordError(Problem(file, line, None, "each line must be a JSON object."))
-    text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise RecordError(Problem(file, line, "text", "a non-empty 'text' string is required."))
-    if "\x00" in text:
-        raise RecordError(Problem(file, line, "text", f"NUL character at character {text.index(chr(0))}."))
-    meta = obj.get("meta", {})
-    if not isinstance(meta, dict):
-        raise RecordError(Problem(file, line, "meta", "meta must be a JSON object."))
+    text, meta = check_document_object(obj, file, line)
     # Our own export nests source, kind and external_id in meta; read them from either place.
     kind = obj.get("kind", meta.get("kind", "other"))
     if kind not in KINDS:

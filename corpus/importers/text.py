@@ -53,3 +53,18 @@ def read_json_lines(
                     yield parse(obj, str(file), number)
                 except RecordError as error:
                     yield error
+
+
+def check_document_object(obj: Any, file: str, line: int | None) -> tuple[str, dict]:
+    """Return `text` and `meta` of a JSON document object, or raise naming the bad field."""
+    if not isinstance(obj, dict):
+        raise RecordError(Problem(file, line, None, "each line must be a JSON object."))
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise RecordError(Problem(file, line, "text", "a non-empty 'text' string is required."))
+    if "\x00" in text:
+        raise RecordError(Problem(file, line, "text", f"NUL character at character {text.index(chr(0))}."))
+    meta = obj.get("meta", {})
+    if not isinstance(meta, dict):
+        raise RecordError(Problem(file, line, "meta", "meta must be a JSON object."))
+    return text, meta
