@@ -36,17 +36,20 @@ def check_label(project: Project, kind: str, label: str, layer: str | None = Non
     if not isinstance(label, str) or not label:
         raise invalid("label", "label is required.", "required")
     labels = Label.objects.select_related("layer").filter(
-        layer__scheme_id=project.scheme_id, layer__kind=kind
+        layer__scheme_id=project.scheme_id, layer__kind=kind, value=label
     )
     if layer is not None:
-        if not Layer.objects.filter(scheme_id=project.scheme_id, key=layer, kind=kind).exists():
-            raise invalid(
-                "layer",
-                f"'{layer}' is not a {kind} layer of scheme '{project.scheme.slug}'.",
-                "unknown_layer",
-            )
         labels = labels.filter(layer__key=layer)
-    found = list(labels.filter(value=label)[:2])
+    found = list(labels[:2])
+    # The common case is one query; the layer is looked up only to explain a miss.
+    if (
+        not found
+        and layer is not None
+        and not Layer.objects.filter(scheme_id=project.scheme_id, key=layer, kind=kind).exists()
+    ):
+        raise invalid(
+            "layer", f"'{layer}' is not a {kind} layer of scheme '{project.scheme.slug}'.", "unknown_layer"
+        )
     if not found:
         where = f"layer '{layer}'" if layer else f"the {kind} layers of scheme '{project.scheme.slug}'"
         raise invalid("label", f"'{label}' is not a label of {where}.", "unknown_label")
