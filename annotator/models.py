@@ -90,6 +90,9 @@ class Membership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.ANNOTATOR)
+    is_control = models.BooleanField(
+        default=False, help_text="A control annotator never sees suggestions (to measure their pull)."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user")]
@@ -300,3 +303,102 @@ class SuggestedDocumentLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.suggester}: {self.label}"
+
+
+class Comment(models.Model):
+    """An annotator's note or flag on a span or on the whole document (span is null)."""
+
+    class Flag(models.TextChoices):
+        NONE = "", "Comment"
+        UNSURE = "unsure", "Unsure"
+        BAD_DOCUMENT = "bad-document", "Bad document"
+        DISCUSS = "discuss", "Needs discussion"
+
+    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="comments")
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
+    flag = models.CharField(max_length=20, choices=Flag.choices, blank=True, default=Flag.NONE)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation_set", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.flag or 'comment'} on {self.span_id or 'document'}"
+
+
+class SuggestionDecision(models.Model):
+    """Who accepted or rejected which suggestion, when, from which suggester version."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        EDITED = "edited", "Edited then accepted"
+        REJECTED = "rejected", "Rejected"
+
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.CASCADE, related_name="suggestion_decisions"
+    )
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    # Copied from the suggestion so statistics survive a re-run that replaces it.
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="suggestion_decisions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    suggester = models.CharField(max_length=100)
+    suggester_version = models.CharField(max_length=100, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    span = models.ForeignKey(
+        Span, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestion_decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="suggestion_decisions"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation_set", "decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation_set", "suggestion"], name="suggestiondecision_one_per_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.suggester}:{self.label_id} [{self.start}, {self.end})"
+
+
+class TrainedModel(models.Model):
+    """A spaCy pipeline trained on a project's gold, versioned, used once it beats the rules."""
+
+    class Kind(models.TextChoices):
+        TEXTCAT = "textcat", "Stance classifier (textcat)"
+        SPANCAT = "spancat", "Span categorizer (spancat)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        TRAINING = "training", "Training"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="trained_models")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0)
+    path = models.CharField(max_length=500, blank=True)
+    metrics = models.JSONField(default=dict, blank=True, help_text="Scores on the held-out gold.")
+    baseline_metrics = models.JSONField(default=dict, blank=True, help_text="The rules on the same gold.")
+    is_active = models.BooleanField(default=False, help_text="Used as a suggester (it beat the rules).")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind", "version"], name="trainedmodel_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.slug} {self.kind} v{self.version} ({self.status})"
