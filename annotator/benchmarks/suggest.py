@@ -1,0 +1,221 @@
+"""Pre-annotation throughput: raw `nlp.pipe` against `suggestions_make` with its database writes.
+
+Everything runs in spawned worker processes against a throw-away SQLite database in a temporary
+folder, removed afterwards, so the user's database is never opened. Each phase (raw parse, full
+pre-annotation) starts in all workers at once behind a barrier; its time is from the first start
+to the last finish, and the best of `rounds` counts. Words are `len(text.split())`.
+
+Nothing from Django is imported at module level: spawned workers import this module first and set
+their database before Django starts.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import random
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.benchmarks import Row
+
+SLUG = "benchmark-suggest"
+BATCH_SIZE = 32
+TARGET = 0.9  # pre-annotation words/s as a share of raw nlp.pipe words/s
+PARAGRAPHS_PER_DOCUMENT = 8
+SEEDS_ARTICLES = Path(__file__).resolve().parents[2] / "seeds" / "articles"
+BARRIER_TIMEOUT = 900
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One worker's start and end (monotonic clock, shared by processes) of one timed phase."""
+
+    name: str
+    start: float
+    end: float
+
+
+def benchmark_texts(words: int, seed: int = 5) -> list[str]:
+    """Distinct articles of about 400 words made of the seed articles' paragraphs, `words` in all."""
+    paragraphs = [
+        line
+        for path in sorted(SEEDS_ARTICLES.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    rng = random.Random(seed)
+    texts: list[str] = []
+    total = 0
+    while total < words:
+        chosen = rng.sample(paragraphs, min(PARAGRAPHS_PER_DOCUMENT, len(paragraphs)))
+        text = f"Benchmark article {len(texts) + 1}\n" + "\n".join(chosen)
+        texts.append(text)
+        total += len(text.split())
+    return texts
+
+
+def _django(database: str) -> None:
+    """Start Django in this worker process on the throw-away database."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare(database: str, words: int) -> None:
+    """Migrate the throw-away database and add a project over the benchmark corpus."""
+    _django(database)
+    from django.core.management import call_command
+
+    from annotator.models import Project
+    from annotator.services.seeds import seeds_load
+    from corpus.models import Corpus, Document, text_hash
+
+    call_command("migrate", verbosity=0, interactive=False)
+    seeds_load()
+    corpus = Corpus.objects.create(slug=SLUG, name="Suggestion benchmark")
+    Project.objects.create(
+        slug=SLUG, name="Suggestion benchmark", corpus=corpus, scheme=Project.objects.get(slug="seeds").scheme
+    )
+    Document.objects.bulk_create(
+        Document(
+            corpus=corpus, title=f"Benchmark {i}", text=text, content_hash=text_hash(text), kind="opinion"
+        )
+        for i, text in enumerate(benchmark_texts(words), start=1)
+    )
+
+
+def _worker(database: str, pipeline: str, rounds: int, index: int, workers: int, barrier, results) -> None:
+    """Parse this worker's share of documents raw, then pre-annotate it, `rounds` times."""
+    _django(database)
+    from annotator.models import Project, SuggestedDocumentLabel, Suggestion, SuggestionRun
+    from annotator.nlp import load_pipeline
+    from annotator.services.suggestions import suggestions_make
+    from annotator.suggesters import default_suggesters
+    from corpus.models import Document
+
+    project = Project.objects.select_related("corpus", "scheme").get(slug=SLUG)
+    share = list(Document.objects.filter(corpus=project.corpus).order_by("id").only("id", "text"))[
+        index::workers
+    ]
+    texts = [document.text for document in share]
+    nlp = load_pipeline(pipeline)
+    suggesters = default_suggesters()
+    for doc in nlp.pipe(texts[:4]):  # warm: load the vectors, build the suggesters' matchers
+        for suggester in suggesters:
+            suggester.suggest(doc)
+    phases: list[Phase] = []
+    mine = {"project": project, "document__in": share}
+    for _ in range(rounds):
+        barrier.wait()
+        start = time.monotonic()
+        for _doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
+            pass
+        phases.append(Phase("pipe", start, time.monotonic()))
+        barrier.wait()
+        start = time.monotonic()
+        report = suggestions_make(
+            project=project, documents=share, batch_size=BATCH_SIZE, suggesters=suggesters, nlp=nlp
+        )
+        phases.append(Phase("suggest", start, time.monotonic()))
+        if report.failures or report.documents_processed != len(share):
+            raise RuntimeError(f"Pre-annotation did not finish cleanly: {report.as_dict()}")
+        barrier.wait()
+        # Clear this worker's output so the next round pre-annotates from scratch (untimed).
+        for model in (Suggestion, SuggestedDocumentLabel, SuggestionRun):
+            model.objects.filter(**mine).delete()
+    results.put((index, sum(len(text.split()) for text in texts), report.pipeline, phases))
+
+
+def _spawn(target, *args, workers: int = 1) -> list[tuple]:
+    """Run `target(*args, index, workers, …)` in `workers` spawned processes and collect their results."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(workers, timeout=BARRIER_TIMEOUT)
+    results = context.Queue()
+    processes = [
+        context.Process(target=target, args=(*args, index, workers, barrier, results))
+        for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    collected = []
+    try:
+        while len(collected) < workers:
+            if any(p.exitcode not in (None, 0) for p in processes):
+                raise RuntimeError("A benchmark worker failed; its error is printed above.")
+            try:
+                collected.append(results.get(timeout=1))
+            except queue.Empty:
+                continue
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.terminate()
+    return collected
+
+
+def _run_workers(
+    database: str, pipeline: str, workers: int, rounds: int
+) -> tuple[int, str, dict[str, float]]:
+    """Total words, the pipeline tag and the best wall-clock seconds per phase over the rounds."""
+    collected = _spawn(_worker, database, pipeline, rounds, workers=workers)
+    words = sum(item[1] for item in collected)
+    tag = collected[0][2]
+    best: dict[str, float] = {}
+    for name in ("pipe", "suggest"):
+        per_round = zip(*[[p for p in item[3] if p.name == name] for item in collected], strict=True)
+        walls = [max(p.end for p in phases) - min(p.start for p in phases) for phases in per_round]
+        best[name] = min(walls)
+    return words, tag, best
+
+
+def _prepare_entry(database: str, words: int, index: int, workers: int, barrier, results) -> None:
+    _prepare(database, words)
+    results.put(("prepared",))
+
+
+def run(
+    words: int = 40_000, workers: tuple[int, ...] = (1, 2), rounds: int = 2, pipeline: str = ""
+) -> list[Row]:
+    """Measure raw parsing and full pre-annotation with each number of `workers` processes."""
+    from django.conf import settings
+
+    pipeline = pipeline or getattr(settings, "STANCEMARK_SPACY_MODEL", "") or "blank:en"
+    folder = tempfile.mkdtemp(prefix="stancemark-benchmark-suggest-")
+    database = str(Path(folder) / "benchmark.sqlite3")
+    rows: list[Row] = []
+    try:
+        _spawn(_prepare_entry, database, words)
+        single: float | None = None
+        for count in workers:
+            total, tag, best = _run_workers(database, pipeline, count, rounds)
+            baseline, full = total / best["pipe"], total / best["suggest"]
+            ratio = 100 * full / baseline
+            processes = f"{count} process{'es' if count > 1 else ''}"
+            if single is None:
+                rows.append(Row(f"corpus: {tag}, documents of ~400 words", total, "words"))
+            rows.append(Row(f"baseline: raw nlp.pipe, {processes}, warm", baseline, "w/s"))
+            rows.append(Row(f"pre-annotation with database writes, {processes}", full, "w/s"))
+            rows.append(
+                Row(
+                    f"  share of raw nlp.pipe, {processes}",
+                    ratio,
+                    "%",
+                    f">= {TARGET:.0%}",
+                    ratio >= 100 * TARGET,
+                )
+            )
+            if single is None:
+                single = full
+            else:
+                rows.append(Row(f"  scaling: {processes} over 1", full / single, "x"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
