@@ -135,6 +135,8 @@ TASKS = {
 
 # The spaCy pipeline used for suggestions; without it the app falls back to a blank English pipeline.
 STANCEMARK_SPACY_MODEL = os.environ.get("STANCEMARK_SPACY_MODEL", "en_core_web_sm")
+# Where trained suggester models (spaCy pipelines) are saved, one folder per project, kind and version.
+STANCEMARK_MODEL_DIR = Path(os.environ.get("STANCEMARK_MODEL_DIR", BASE_DIR / "var" / "models"))
 
 LOGGING = {
     "version": 1,
