@@ -1,10 +1,17 @@
-"""Rule-based suggesters: each reads a parsed spaCy Doc and proposes spans, relations or a stance."""
+"""Suggesters: each reads a parsed spaCy Doc and proposes spans, relations or a stance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from .argument import ArgumentSuggester
 from .attribution import AttributionSuggester
 from .base import Proposal, RelationProposal, StanceProposal, Suggester, SuggesterResult
 from .rhetoric import RhetoricSuggester
 from .stance import StanceSuggester
+
+if TYPE_CHECKING:
+    from annotator.models import Project
 
 __all__ = [
     "ArgumentSuggester",
@@ -20,6 +27,16 @@ __all__ = [
 ]
 
 
-def default_suggesters() -> list[Suggester]:
-    """The suggesters `manage.py suggest` runs, in order."""
-    return [ArgumentSuggester(), AttributionSuggester(), RhetoricSuggester(), StanceSuggester()]
+def default_suggesters(project: Project | None = None) -> list[Suggester]:
+    """The suggesters `manage.py suggest` runs, in order: the rules, then the project's active models."""
+    rules: list[Suggester] = [
+        ArgumentSuggester(),
+        AttributionSuggester(),
+        RhetoricSuggester(),
+        StanceSuggester(),
+    ]
+    if project is None:
+        return rules
+    from .learned import active_learned_suggesters
+
+    return [*rules, *active_learned_suggesters(project)]
