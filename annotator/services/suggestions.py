@@ -101,10 +101,11 @@ class _Pending:
     results: list[tuple[Document, Suggester, str, SuggesterResult]] = field(default_factory=list)
 
 
-def _default_suggesters() -> list[Suggester]:
+def _default_suggesters(project: Project) -> list[Suggester]:
+    """The rule suggesters and the project's active learned ones."""
     from annotator.suggesters import default_suggesters
 
-    return default_suggesters()
+    return default_suggesters(project)
 
 
 def suggestions_make(
@@ -125,7 +126,7 @@ def suggestions_make(
 
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1.")
-    suggesters = list(suggesters) if suggesters is not None else _default_suggesters()
+    suggesters = list(suggesters) if suggesters is not None else _default_suggesters(project)
     nlp = nlp if nlp is not None else load_pipeline()
     tag = pipeline_tag(nlp)
     versions = {s.name: f"{s.version}/{tag}" for s in suggesters}
