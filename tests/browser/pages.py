@@ -55,12 +55,10 @@ def expect_count(page, selector: str, count: int) -> None:
 
 
 def link(page, head: str, tail: str, relation: str = "supports") -> None:
-    """Add a relation from the span whose option names `head` to the one naming `tail`."""
-    page.select_option(
-        "#relation-head", page.locator("#relation-head option", has_text=head).get_attribute("value")
-    )
+    """Add a relation: select the span listed as `head`, press [, the one listed as `tail`, press ]."""
+    page.locator(".span-item .span-pick", has_text=head).first.click()
+    page.keyboard.press("[")
+    page.locator(".span-item .span-pick", has_text=tail).first.click()
+    page.keyboard.press("]")
     page.select_option("#relation-label", relation)
-    page.select_option(
-        "#relation-tail", page.locator("#relation-tail option", has_text=tail).get_attribute("value")
-    )
     page.get_by_role("button", name="Add relation").click()

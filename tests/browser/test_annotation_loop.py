@@ -1,7 +1,7 @@
 """An annotator does the whole loop in a real browser and the server stores exactly that."""
 
 import pytest
-from pages import drag_select, expect_count, log_in
+from pages import drag_select, expect_count, link, log_in
 
 from annotator.models import AnnotationSet
 
@@ -41,13 +41,9 @@ def test_annotator_annotates_an_article_and_reload_shows_what_was_saved(
     page.keyboard.press("x")
     expect_count(page, ".span-item", 3)
 
-    # Link premise → claim.
-    premise_value = page.locator("#relation-head option", has_text="Premise").get_attribute("value")
-    claim_value = page.locator("#relation-tail option", has_text="Claim").get_attribute("value")
-    page.select_option("#relation-head", premise_value)
-    page.select_option("#relation-label", "supports")
-    page.select_option("#relation-tail", claim_value)
-    page.get_by_role("button", name="Add relation").click()
+    # Link premise → claim: select the premise, press [, select the claim, press ].
+    link(page, "Premise", "Claim", "supports")
+    claim_value = page.locator(".span-item", has_text="Claim").get_attribute("data-span-id")
     expect_count(page, ".relation-item", 1)
 
     # Stance, confidence and a rationale span.

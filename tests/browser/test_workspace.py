@@ -122,6 +122,8 @@ def test_the_argument_map_draws_components_warns_and_downloads(workspace):
     page.keyboard.press("p")
     drag_select(page, "talks are the only way forward")
     page.keyboard.press("c")
+    # The map is drawn when it is on screen (a long article's map is not redrawn while hidden).
+    page.locator("#argument-map").scroll_into_view_if_needed()
     expect_count(page, "#argument-map g[data-span]", 2)
     warnings = page.locator("#argument-warnings").inner_text()
     assert "A premise supports nothing." in warnings

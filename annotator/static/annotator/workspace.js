@@ -44,6 +44,8 @@ const state = {
   pending: null, // the text selection waiting for a label: {start, end} in code points
   selectedSpan: null,
   selectedRelation: null,
+  relationHead: null, // span ids picked for the next relation
+  relationTail: null,
   conflict: false,
   stanceDraft: null, // the stance as last edited, ahead of the server while saves are queued
   snap: localStorage.getItem("stancemark.snap") !== "off",
@@ -445,6 +447,17 @@ function resizeSelectedSpan(edge, direction) {
   perform(changeSpanCommand(span, changes, `resize ${span.label} span`)).then(renderAll);
 }
 
+function pickRelationEnd(end) {
+  if (!state.selectedSpan || isLocked()) return;
+  if (end === "head") state.relationHead = state.selectedSpan; else state.relationTail = state.selectedSpan;
+  renderRelations();
+  const other = end === "head" ? state.relationTail : state.relationHead;
+  statusLine.textContent = other
+    ? "Head and tail picked: choose the relation and press Add relation."
+    : `${end === "head" ? "Head" : "Tail"} picked: select the ${end === "head" ? "tail" : "head"} span and press ${end === "head" ? "]" : "["}.`;
+  if (other) $("#relation-label").focus();
+}
+
 function selectSpan(id, { scroll = false } = {}) {
   state.selectedSpan = id;
   state.selectedRelation = null;
@@ -566,19 +579,18 @@ function spanItem(span, rationale) {
 }
 
 function renderRelations() {
-  const options = (which) => state.set.spans.map((span) => cached(which, [span.id, span.layer, span.label, span.start, span.end].join(),
-    () => el("option", { value: span.id }, spanName(span))));
-  const head = $("#relation-head");
-  const tail = $("#relation-tail");
-  const keep = [head.value, tail.value];
-  syncChildren(head, [cached("head", "none", () => el("option", { value: "" }, "— head span —")), ...options("head")]);
-  syncChildren(tail, [cached("tail", "none", () => el("option", { value: "" }, "— tail span —")), ...options("tail")]);
-  [head.value, tail.value] = keep;
+  // Head and tail are picked from the selected span, not from a list of every span: a long
+  // article has a thousand spans, and a thousand options cost a layout on every change.
+  const head = findSpan(state.relationHead);
+  const tail = findSpan(state.relationTail);
+  $("#relation-head").textContent = head ? spanName(head) : "—";
+  $("#relation-tail").textContent = tail ? spanName(tail) : "—";
   const labelSelect = $("#relation-label");
   if (!labelSelect.options.length) {
     for (const layer of relationLayers) for (const label of layer.labels) labelSelect.append(el("option", { value: label.value, title: label.definition }, label.name));
   }
-  $("#relation-add").disabled = isLocked();
+  for (const button of [$("#relation-pick-head"), $("#relation-pick-tail")]) button.disabled = isLocked() || !state.selectedSpan;
+  $("#relation-add").disabled = isLocked() || !head || !tail;
   const byId = new Map(state.set.spans.map((span) => [span.id, span]));
   const locked = isLocked();
   syncChildren($("#relation-list"), state.set.relations.map((relation) => {
@@ -611,12 +623,35 @@ function stanceColorOf(span) {
   return label?.color || "#9e9e9e";
 }
 
-function renderArgument() {
-  renderArgumentMap($("#argument-map"), {
-    spans: state.set.spans, relations: state.set.relations, textOf: (span) => offsets.slice(span.start, span.end),
-    stanceColorOf, labelName: (span) => infoOf(span)?.name || span.label,
-  });
+// The map and the checks are redrawn only when what they show has changed: most edits touch
+// other layers, and a map of two hundred boxes costs a layout.
+let argumentKey = "";
+let mapOnScreen = false;
+new IntersectionObserver(([entry]) => {
+  mapOnScreen = entry.isIntersecting;
+  if (mapOnScreen && state.set) renderArgument();
+}).observe($("#argument-map"));
+let warningsKey = "";
+
+function renderArgument({ force = false } = {}) {
+  const components = state.set.spans.filter((span) => span.layer === "argument");
+  const ids = new Set(components.map((span) => span.id));
+  const key = [
+    ...components.map((span) => [span.id, span.label, span.step, span.start, span.end, stanceColorOf(span)].join(":")),
+    ...state.set.relations.filter((relation) => ids.has(relation.head) && ids.has(relation.tail))
+      .map((relation) => `${relation.id}:${relation.head}:${relation.tail}:${relation.label}`),
+  ].join("|");
+  if (key !== argumentKey && (mapOnScreen || force)) {
+    argumentKey = key;
+    renderArgumentMap($("#argument-map"), {
+      spans: components, relations: state.set.relations, textOf: (span) => offsets.slice(span.start, span.end),
+      stanceColorOf, labelName: (span) => infoOf(span)?.name || span.label,
+    });
+  }
   const warnings = checkArgument(state.set.spans, state.set.relations);
+  const nextWarningsKey = JSON.stringify(warnings);
+  if (nextWarningsKey === warningsKey) return;
+  warningsKey = nextWarningsKey;
   $("#warning-count").textContent = String(warnings.length);
   $("#argument-warnings").replaceChildren(...warnings.map((warning) => el("li", { className: `warning warning-${warning.code}` },
     warning.message, " ", ...warning.spans.map((id) => el("button", {
@@ -756,6 +791,11 @@ function bindControls() {
       return;
     }
     if (event.altKey) return;
+    if ((key === "[" || key === "]") && state.selectedSpan) {
+      event.preventDefault();
+      pickRelationEnd(key === "[" ? "head" : "tail");
+      return;
+    }
     if (state.pending || state.selectedSpan) {
       for (const layer of spanLayers) {
         const label = layer.labels.find((candidate) => candidate.shortcut && candidate.shortcut.toLowerCase() === key.toLowerCase());
@@ -767,11 +807,18 @@ function bindControls() {
       if (span) { event.preventDefault(); perform(deleteSpanCommand(span)).then(renderAll); }
     }
   });
+  $("#relation-pick-head").addEventListener("click", () => pickRelationEnd("head"));
+  $("#relation-pick-tail").addEventListener("click", () => pickRelationEnd("tail"));
   $("#relation-add").addEventListener("click", () => {
-    const head = Number($("#relation-head").value);
-    const tail = Number($("#relation-tail").value);
-    if (!head || !tail) { showAlert("Choose a head span and a tail span for the relation.", false); return; }
-    perform(createRelationCommand(head, tail, $("#relation-label").value)).then(renderAll);
+    const head = findSpan(state.relationHead);
+    const tail = findSpan(state.relationTail);
+    if (!head || !tail) { showAlert("Pick a head span and a tail span for the relation.", false); return; }
+    if (head.id === tail.id) { showAlert("A relation needs two different spans.", false); return; }
+    perform(createRelationCommand(head.id, tail.id, $("#relation-label").value)).then(() => {
+      state.relationHead = null;
+      state.relationTail = null;
+      renderAll();
+    });
   });
   for (const input of document.querySelectorAll("input[name=stance]")) {
     input.addEventListener("change", () => perform(stanceCommand({ label: input.value })).then(renderAll));
@@ -799,8 +846,8 @@ function bindControls() {
   snap.addEventListener("change", () => { state.snap = snap.checked; localStorage.setItem("stancemark.snap", snap.checked ? "on" : "off"); });
   $("#show-arcs").addEventListener("change", scheduleArcs);
   window.addEventListener("resize", scheduleArcs);
-  window.addEventListener("scroll", scheduleArcs, { passive: true });
   $("#download-map").addEventListener("click", () => {
+    renderArgument({ force: true });
     const blob = new Blob([serializeMap($("#argument-map"))], { type: "image/svg+xml" });
     const link = el("a", { href: URL.createObjectURL(blob), download: `argument-map-${config.documentId}.svg` });
     document.body.append(link);
