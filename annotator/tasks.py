@@ -11,3 +11,19 @@ def suggest_project(project_id: int) -> dict:
 
     project = Project.objects.select_related("corpus", "scheme").get(pk=project_id)
     return suggestions_make(project=project).as_dict()
+
+
+@task()
+def train_project(project_id: int, kind: str, epochs: int | None = None) -> list[dict]:
+    """Train a learned suggester ("textcat", "spancat" or "all") on the project's gold.
+
+    Progress, scores and failures are stored on each TrainedModel as it goes.
+    """
+    from annotator.models import Project
+    from annotator.services.training import model_train, trained_model_summary, training_kinds
+
+    project = Project.objects.select_related("corpus", "scheme").get(pk=project_id)
+    return [
+        trained_model_summary(model_train(project=project, kind=name, epochs=epochs))
+        for name in training_kinds(kind)
+    ]

@@ -7,10 +7,15 @@ from factories import (
     MembershipFactory,
     ProjectFactory,
     UserFactory,
+    synthetic_gold_project,
 )
 from rest_framework.test import APIClient
 
 from annotator.models import Project
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: trains a spaCy model for a few seconds (runs in CI too)")
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +62,17 @@ def seeded_project(db):
 
     seeds_load()
     return Project.objects.select_related("corpus", "scheme").get(slug="seeds")
+
+
+@pytest.fixture
+def model_dir(settings, tmp_path):
+    """Trained models go to a temporary folder."""
+    settings.STANCEMARK_MODEL_DIR = tmp_path / "models"
+    return settings.STANCEMARK_MODEL_DIR
+
+
+@pytest.fixture
+def gold_project(project, annotator, model_dir):
+    """The project with 30 gold documents whose stance shows only in wording the rules do not know."""
+    synthetic_gold_project(project, annotator, 30)
+    return project

@@ -134,3 +134,94 @@ class SpanFactory(DjangoModelFactory):
     label = factory.LazyAttribute(lambda o: label_of(o.annotation_set.project, "argument", "claim"))
     start = 0
     end = 5
+
+
+def gold_document(
+    project: Project, annotator, text: str, stance: str | None = None, spans=()
+) -> AnnotationSet:
+    """A document with one submitted (so gold) annotation set: a stance and (layer, label, piece) spans.
+
+    Each piece is located by its first occurrence in `text`.
+    """
+    from annotator.models import DocumentLabel
+
+    annotation_set = AnnotationSetFactory(
+        project=project,
+        annotator=annotator,
+        document__text=text,
+        status=AnnotationSet.Status.SUBMITTED,
+    )
+    for layer, value, piece in spans:
+        start = text.index(piece)
+        Span.objects.create(
+            annotation_set=annotation_set,
+            label=label_of(project, layer, value),
+            start=start,
+            end=start + len(piece),
+        )
+    if stance is not None:
+        label = label_of(project, "stance", stance)
+        DocumentLabel.objects.create(annotation_set=annotation_set, layer=label.layer, label=label)
+    return annotation_set
+
+
+# Stance framed with words the rule lexicons do not know, so only a model trained on gold gets it.
+ENGAGEMENT_ACTS = [
+    "reopen the liaison office",
+    "send envoys to Pyongyang",
+    "exchange family visits",
+    "welcome their athletes to the games",
+    "restart the joint tourism project",
+    "open a hotline between the capitals",
+    "share rice with the villages",
+    "invite their scholars to our universities",
+]
+SANCTION_ACTS = [
+    "blacklist their banks",
+    "freeze the assets of the elite",
+    "seize the smuggling tankers",
+    "ban their workers abroad",
+    "cut off the oil shipments",
+    "inspect every cargo ship",
+    "shut the border crossings",
+    "expel their agents",
+]
+OPENERS = ["Seoul", "Washington", "Tokyo", "The alliance", "Our government", "The new envoy"]
+REASONS = [
+    "the regime watches every move",
+    "the last winter was hard",
+    "the missile tests continue",
+    "the border is quiet again",
+    "the markets keep shrinking",
+]
+LOADED = ["gangster", "bloodthirsty", "crooked"]  # not in the rule lexicon either
+
+
+def synthetic_stance_text(number: int) -> tuple[str, str, list[tuple[str, str, str]]]:
+    """(text, stance, spans) of a short opinion whose stance shows only in off-lexicon wording."""
+    engagement = number % 2 == 0
+    acts = ENGAGEMENT_ACTS if engagement else SANCTION_ACTS
+    first, second = acts[number % len(acts)], acts[(number // 2 + 3) % len(acts)]
+    opener = OPENERS[number % len(OPENERS)]
+    reason = REASONS[number % len(REASONS)]
+    loaded = LOADED[number % len(LOADED)]
+    claim = f"{opener} should {second}"
+    text = (
+        f"Opinion {number}. The {loaded} rulers in Pyongyang are watching. {opener} must {first} now.\n"
+        f"Because {reason}, {claim}."
+    )
+    spans = [
+        ("argument", "premise", reason),
+        ("argument", "claim", claim),
+        ("rhetoric", "loaded-language", loaded),
+    ]
+    return text, "pro-engagement" if engagement else "pro-sanctions", spans
+
+
+def synthetic_gold_project(project: Project, annotator, count: int = 30) -> list[AnnotationSet]:
+    """Fill the project with `count` gold documents built by `synthetic_stance_text`."""
+    sets = []
+    for number in range(count):
+        text, stance, spans = synthetic_stance_text(number)
+        sets.append(gold_document(project, annotator, text, stance, spans))
+    return sets

@@ -187,6 +187,29 @@ def beats_rules(kind: str, metrics: dict[str, Any], baseline: dict[str, Any]) ->
 # -- the trained-model row ----------------------------------------------------------------------
 
 
+def training_kinds(kind: str) -> list[str]:
+    """The kinds that `kind` names: one of them, or both for "all"."""
+    if kind == "all":
+        return [Kind.TEXTCAT.value, Kind.SPANCAT.value]
+    return [Kind(kind).value]
+
+
+def trained_model_summary(trained: TrainedModel) -> dict[str, Any]:
+    """A JSON-ready view of a TrainedModel, as the task returns it."""
+    return {
+        "id": trained.pk,
+        "kind": trained.kind,
+        "version": trained.version,
+        "status": trained.status,
+        "is_active": trained.is_active,
+        "progress": trained.progress,
+        "path": trained.path,
+        "metrics": trained.metrics,
+        "baseline_metrics": trained.baseline_metrics,
+        "error": trained.error,
+    }
+
+
 def model_directory(project: Project, kind: str, version: int) -> Path:
     return Path(settings.STANCEMARK_MODEL_DIR) / f"project-{project.pk}" / f"{kind}-v{version}"
 
