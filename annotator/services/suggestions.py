@@ -229,14 +229,23 @@ def _run_batch(nlp, batch, batch_size, todo, versions, project, report) -> _Pend
 def _write(project: Project, pending: _Pending, labels: _SchemeLabels, report: SuggestReport) -> None:
     # A successful run replaces the suggester's earlier output and runs for the document (older
     # versions, failed attempts); a failed run only replaces an earlier failure of the same version.
+    # One query per suggester and table for the whole batch, not one per document.
+    replaced: dict[str, list[int]] = {}
+    retried: dict[tuple[str, str], list[int]] = {}
     for run in pending.runs:
-        same = {"project": project, "document_id": run.document.pk, "suggester": run.suggester}
         if run.status == SuggestionRun.Status.DONE:
-            Suggestion.objects.filter(**same).delete()
-            SuggestedDocumentLabel.objects.filter(**same).delete()
-            SuggestionRun.objects.filter(**same).delete()
+            replaced.setdefault(run.suggester, []).append(run.document.pk)
         else:
-            SuggestionRun.objects.filter(**same, suggester_version=run.suggester_version).delete()
+            retried.setdefault((run.suggester, run.suggester_version), []).append(run.document.pk)
+    for suggester, document_ids in replaced.items():
+        same = {"project": project, "suggester": suggester, "document_id__in": document_ids}
+        Suggestion.objects.filter(**same).delete()
+        SuggestedDocumentLabel.objects.filter(**same).delete()
+        SuggestionRun.objects.filter(**same).delete()
+    for (suggester, version), document_ids in retried.items():
+        SuggestionRun.objects.filter(
+            project=project, suggester=suggester, suggester_version=version, document_id__in=document_ids
+        ).delete()
 
     suggestions: list[Suggestion] = []
     # Per result: index in `suggestions` of each proposal (None when its label is not in the scheme).
