@@ -7,7 +7,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from annotator.models import AnnotationSet, DocumentLabel, Layer, Membership, Project, Relation, Span
+from annotator.models import (
+    AnnotationSet,
+    Comment,
+    DocumentLabel,
+    Layer,
+    Membership,
+    Project,
+    Relation,
+    Span,
+)
 from annotator.services.errors import NotAllowed
 from corpus.models import Document
 
@@ -94,6 +103,15 @@ def span_for_user(user: AbstractBaseUser, annotation_set_id: int, span_id: int) 
     return span
 
 
+def comment_for_user(user: AbstractBaseUser, annotation_set_id: int, comment_id: int) -> Comment:
+    annotation_set = annotation_set_for_user(user, annotation_set_id)
+    comment = Comment.objects.filter(annotation_set=annotation_set, pk=comment_id).first()
+    if comment is None:
+        raise NotAllowed(f"No comment {comment_id} in annotation set {annotation_set_id}.")
+    comment.annotation_set = annotation_set
+    return comment
+
+
 def relation_for_user(user: AbstractBaseUser, annotation_set_id: int, relation_id: int) -> Relation:
     annotation_set = annotation_set_for_user(user, annotation_set_id)
     relation = Relation.objects.filter(annotation_set=annotation_set, pk=relation_id).first()
@@ -120,10 +138,13 @@ def annotation_sets_with_content(sets: QuerySet[AnnotationSet]) -> QuerySet[Anno
 def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
     """The annotation set as the workspace and the API show it."""
     from annotator.exporters.records import annotation_record
+    from annotator.services.comments import comment_record
+    from annotator.services.suggestion_review import open_suggestions, suggestion_record
 
     loaded = annotation_sets_with_content(
         AnnotationSet.objects.filter(pk=annotation_set.pk).select_related("project", "document")
     ).get()
+    text = loaded.document.text
     return {
         "id": loaded.pk,
         "project": loaded.project.slug,
@@ -131,7 +152,9 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
         "annotator": loaded.annotator.username,
         "status": loaded.status,
         "version": loaded.version,
-        **annotation_record(loaded, loaded.document.text),
+        **annotation_record(loaded, text),
+        "comments": [comment_record(comment) for comment in loaded.comments.all()],
+        "suggestions": [suggestion_record(suggestion, text) for suggestion in open_suggestions(loaded)],
     }
 
 

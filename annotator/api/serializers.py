@@ -41,6 +41,27 @@ class DocumentLabelInput(VersionedInput):
     rationale = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
+class CommentInput(VersionedInput):
+    span = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="None: the document."
+    )
+    flag = serializers.CharField(required=False, allow_blank=True, default="")
+    text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+class SuggestionAcceptInput(VersionedInput):
+    layer = serializers.CharField(required=False, allow_null=True, default=None)
+    label = serializers.CharField(
+        required=False, allow_null=True, default=None, help_text="Edit: another label."
+    )
+    start = serializers.IntegerField(required=False, allow_null=True, default=None)
+    end = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class AcceptLayerInput(VersionedInput):
+    layer = serializers.CharField()
+
+
 class LabelOutput(serializers.Serializer):
     value = serializers.CharField()
     name = serializers.CharField()
@@ -127,6 +148,8 @@ class AnnotationSetOutput(serializers.Serializer):
     document_labels = serializers.DictField(child=DocumentLabelOutput())
     spans = SpanOutput(many=True)
     relations = RelationOutput(many=True)
+    comments = serializers.ListField(child=serializers.DictField())
+    suggestions = serializers.ListField(child=serializers.DictField())
 
 
 class SpanWriteOutput(serializers.Serializer):
@@ -147,3 +170,20 @@ class DocumentLabelWriteOutput(serializers.Serializer):
 class VersionOutput(serializers.Serializer):
     version = serializers.IntegerField()
     status = serializers.CharField()
+
+
+class CommentWriteOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    comment = serializers.DictField()
+
+
+class SuggestionAcceptOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    span = SpanOutput()
+    decision = serializers.CharField()
+
+
+class AcceptLayerOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    spans = SpanOutput(many=True)
+    suggestions = serializers.ListField(child=serializers.IntegerField())

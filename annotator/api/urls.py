@@ -35,6 +35,27 @@ urlpatterns = [
         views.DocumentLabelApi.as_view(),
         name="api-document-label",
     ),
+    path("annotation-sets/<id:set_id>/comments/", views.CommentCreateApi.as_view(), name="api-comments"),
+    path(
+        "annotation-sets/<id:set_id>/comments/<id:comment_id>/",
+        views.CommentDetailApi.as_view(),
+        name="api-comment",
+    ),
+    path(
+        "annotation-sets/<id:set_id>/suggestions/<id:suggestion_id>/accept/",
+        views.SuggestionAcceptApi.as_view(),
+        name="api-suggestion-accept",
+    ),
+    path(
+        "annotation-sets/<id:set_id>/suggestions/<id:suggestion_id>/reject/",
+        views.SuggestionRejectApi.as_view(),
+        name="api-suggestion-reject",
+    ),
+    path(
+        "annotation-sets/<id:set_id>/suggestions/accept-layer/",
+        views.SuggestionAcceptLayerApi.as_view(),
+        name="api-suggestions-accept-layer",
+    ),
     path("annotation-sets/<id:set_id>/submit/", views.AnnotationSetSubmitApi.as_view(), name="api-submit"),
     path("annotation-sets/<id:set_id>/reopen/", views.AnnotationSetReopenApi.as_view(), name="api-reopen"),
 ]

@@ -12,6 +12,7 @@ from annotator import selectors
 from annotator.api import serializers as s
 from annotator.exporters.records import document_label_record, relation_record, span_record
 from annotator.services import annotations as services
+from annotator.services import comments, suggestion_review
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -198,3 +199,92 @@ class AnnotationSetReopenApi(APIView):
         annotation_set = selectors.annotation_set_for_user(request.user, set_id)
         services.annotation_set_reopen(annotation_set=annotation_set, version=expected_version(request))
         return Response({"version": annotation_set.version, "status": annotation_set.status})
+
+
+class CommentCreateApi(APIView):
+    @extend_schema(request=s.CommentInput, responses={201: s.CommentWriteOutput}, parameters=[IF_MATCH])
+    def post(self, request: Request, set_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        data = s.CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "version"}
+        comment = comments.comment_create(
+            annotation_set=annotation_set, version=expected_version(request), **fields
+        )
+        return Response(
+            {"version": annotation_set.version, "comment": comments.comment_record(comment)},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CommentDetailApi(APIView):
+    @extend_schema(responses=s.VersionOutput, parameters=[IF_MATCH])
+    def delete(self, request: Request, set_id: int, comment_id: int) -> Response:
+        comment = selectors.comment_for_user(request.user, set_id, comment_id)
+        annotation_set = comment.annotation_set
+        comments.comment_delete(comment=comment, version=expected_version(request))
+        return Response({"version": annotation_set.version, "status": annotation_set.status})
+
+
+class SuggestionAcceptApi(APIView):
+    @extend_schema(
+        request=s.SuggestionAcceptInput,
+        responses={201: s.SuggestionAcceptOutput},
+        parameters=[IF_MATCH],
+        summary="Accept a suggestion as a span, optionally edited (label, start, end).",
+    )
+    def post(self, request: Request, set_id: int, suggestion_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        data = s.SuggestionAcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "version"}
+        span, decision = suggestion_review.suggestion_accept(
+            annotation_set=annotation_set,
+            version=expected_version(request),
+            suggestion=suggestion_id,
+            **fields,
+        )
+        return Response(
+            {
+                "version": annotation_set.version,
+                "span": span_record(span, annotation_set.document.text),
+                "decision": decision.decision,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SuggestionRejectApi(APIView):
+    @extend_schema(request=s.VersionedInput, responses=s.VersionOutput, parameters=[IF_MATCH])
+    def post(self, request: Request, set_id: int, suggestion_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        suggestion_review.suggestion_reject(
+            annotation_set=annotation_set, version=expected_version(request), suggestion=suggestion_id
+        )
+        return Response({"version": annotation_set.version, "status": annotation_set.status})
+
+
+class SuggestionAcceptLayerApi(APIView):
+    @extend_schema(
+        request=s.AcceptLayerInput,
+        responses=s.AcceptLayerOutput,
+        parameters=[IF_MATCH],
+        summary="Accept every open suggestion of one span layer.",
+    )
+    def post(self, request: Request, set_id: int) -> Response:
+        annotation_set = selectors.annotation_set_for_user(request.user, set_id)
+        data = s.AcceptLayerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        accepted = suggestion_review.suggestions_accept_layer(
+            annotation_set=annotation_set,
+            version=expected_version(request),
+            layer=data.validated_data["layer"],
+        )
+        text = annotation_set.document.text
+        return Response(
+            {
+                "version": annotation_set.version,
+                "spans": [span_record(span, text) for span, _ in accepted],
+                "suggestions": [decision.suggestion_id for _, decision in accepted],
+            }
+        )

@@ -1,0 +1,185 @@
+"""Annotators accept, edit-then-accept or reject machine suggestions; every decision is kept.
+
+A decision records who, when, and which suggester version proposed the span, so curation and the
+suggestion report can tell what came from a machine.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+from annotator.models import AnnotationSet, Layer, Membership, Span, Suggestion, SuggestionDecision
+from annotator.services.annotations import (
+    MAX_ID,
+    annotation_set_advance,
+    check_editable,
+    check_label,
+    check_offsets,
+)
+from annotator.services.errors import NotAllowed, invalid
+
+
+def sees_suggestions(annotation_set: AnnotationSet) -> bool:
+    """Control annotators never see suggestions, so their work shows what people do unaided."""
+    return not Membership.objects.filter(
+        project_id=annotation_set.project_id, user_id=annotation_set.annotator_id, is_control=True
+    ).exists()
+
+
+def open_suggestions(annotation_set: AnnotationSet):
+    """Suggestions on this set's document that its annotator has not decided yet."""
+    if not sees_suggestions(annotation_set):
+        return Suggestion.objects.none()
+    return (
+        Suggestion.objects.filter(
+            project_id=annotation_set.project_id, document_id=annotation_set.document_id
+        )
+        .exclude(decisions__annotation_set=annotation_set)
+        .select_related("label__layer")
+        .order_by("start", "end", "id")
+    )
+
+
+def check_suggestion(annotation_set: AnnotationSet, suggestion_id: Any) -> Suggestion:
+    if (
+        isinstance(suggestion_id, bool)
+        or not isinstance(suggestion_id, int)
+        or not 0 < suggestion_id <= MAX_ID
+    ):
+        raise invalid("suggestion", "suggestion must be a suggestion id.")
+    suggestion = (
+        Suggestion.objects.select_related("label__layer")
+        .filter(
+            pk=suggestion_id, project_id=annotation_set.project_id, document_id=annotation_set.document_id
+        )
+        .first()
+    )
+    if suggestion is None or not sees_suggestions(annotation_set):
+        raise NotAllowed(f"No suggestion {suggestion_id} on this document.")
+    if SuggestionDecision.objects.filter(annotation_set=annotation_set, suggestion=suggestion).exists():
+        raise invalid("suggestion", f"Suggestion {suggestion_id} has already been decided.", "decided")
+    return suggestion
+
+
+def _decide(
+    annotation_set: AnnotationSet, suggestion: Suggestion, decision: str, span: Span | None
+) -> SuggestionDecision:
+    return SuggestionDecision(
+        annotation_set=annotation_set,
+        suggestion=suggestion,
+        label=suggestion.label,
+        start=suggestion.start,
+        end=suggestion.end,
+        suggester=suggestion.suggester,
+        suggester_version=suggestion.suggester_version,
+        decision=decision,
+        span=span,
+        decided_by_id=annotation_set.annotator_id,
+    )
+
+
+def _span_for(annotation_set: AnnotationSet, label, start: int, end: int, score) -> Span:
+    """The set's span with this label and offsets, made from the suggestion if it is not there yet."""
+    existing = Span.objects.filter(annotation_set=annotation_set, label=label, start=start, end=end).first()
+    if existing is not None:
+        return existing
+    return Span.objects.create(
+        annotation_set=annotation_set,
+        label=label,
+        start=start,
+        end=end,
+        origin=Span.Origin.SUGGESTION,
+        score=score,
+    )
+
+
+@transaction.atomic
+def suggestion_accept(
+    *,
+    annotation_set: AnnotationSet,
+    version: Any,
+    suggestion: Any,
+    label: str | None = None,
+    layer: str | None = None,
+    start: Any = None,
+    end: Any = None,
+) -> tuple[Span, SuggestionDecision]:
+    """Turn a suggestion into a span of the set, as proposed or edited (another label or extent)."""
+    check_editable(annotation_set)
+    found = check_suggestion(annotation_set, suggestion)
+    label_obj = found.label
+    if label is not None or layer is not None:
+        label_obj = check_label(
+            annotation_set.project,
+            Layer.Kind.SPAN,
+            label or found.label.value,
+            layer or found.label.layer.key,
+        )
+    extent = check_offsets(
+        annotation_set.document,
+        found.start if start is None else start,
+        found.end if end is None else end,
+    )
+    edited = label_obj.pk != found.label_id or (extent.start, extent.end) != (found.start, found.end)
+    annotation_set_advance(annotation_set, version)
+    span = _span_for(annotation_set, label_obj, extent.start, extent.end, found.score)
+    decision = _decide(
+        annotation_set,
+        found,
+        SuggestionDecision.Decision.EDITED if edited else SuggestionDecision.Decision.ACCEPTED,
+        span,
+    )
+    decision.save()
+    return span, decision
+
+
+@transaction.atomic
+def suggestion_reject(*, annotation_set: AnnotationSet, version: Any, suggestion: Any) -> SuggestionDecision:
+    check_editable(annotation_set)
+    found = check_suggestion(annotation_set, suggestion)
+    annotation_set_advance(annotation_set, version)
+    decision = _decide(annotation_set, found, SuggestionDecision.Decision.REJECTED, None)
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def suggestions_accept_layer(
+    *, annotation_set: AnnotationSet, version: Any, layer: Any
+) -> list[tuple[Span, SuggestionDecision]]:
+    """Accept every open suggestion of one layer in a single write."""
+    check_editable(annotation_set)
+    if (
+        not isinstance(layer, str)
+        or not Layer.objects.filter(
+            scheme_id=annotation_set.project.scheme_id, key=layer, kind=Layer.Kind.SPAN
+        ).exists()
+    ):
+        raise invalid(
+            "layer", f"'{layer}' is not a span layer of scheme '{annotation_set.project.scheme.slug}'."
+        )
+    pending = list(open_suggestions(annotation_set).filter(label__layer__key=layer))
+    annotation_set_advance(annotation_set, version)
+    accepted = []
+    for suggestion in pending:
+        span = _span_for(annotation_set, suggestion.label, suggestion.start, suggestion.end, suggestion.score)
+        accepted.append(
+            (span, _decide(annotation_set, suggestion, SuggestionDecision.Decision.ACCEPTED, span))
+        )
+    SuggestionDecision.objects.bulk_create([decision for _, decision in accepted])
+    return accepted
+
+
+def suggestion_record(suggestion: Suggestion, text: str) -> dict[str, Any]:
+    return {
+        "id": suggestion.pk,
+        "start": suggestion.start,
+        "end": suggestion.end,
+        "text": text[suggestion.start : suggestion.end],
+        "layer": suggestion.label.layer.key,
+        "label": suggestion.label.value,
+        "score": suggestion.score,
+        "reason": suggestion.reason,
+        "suggester": suggestion.suggester,
+        "suggester_version": suggestion.suggester_version,
+    }
