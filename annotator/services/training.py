@@ -249,7 +249,6 @@ def model_train(
     epochs: int | None = None,
     on_progress: Callable[[float], None] | None = None,
     min_gold: int = MIN_GOLD_DOCUMENTS,
-    trained: TrainedModel | None = None,
 ) -> TrainedModel:
     """Train, save and score a new version of `kind` for the project; activate it if it beats the rules.
 
@@ -260,7 +259,7 @@ def model_train(
     epochs = DEFAULT_EPOCHS[kind] if epochs is None else epochs
     if epochs < 1:
         raise ValueError("epochs must be at least 1.")
-    trained = trained or trained_model_create(project=project, kind=kind)
+    trained = trained_model_create(project=project, kind=kind)
     trained.status = TrainedModel.Status.TRAINING
     trained.save(update_fields=["status"])
     _set_progress(trained, 0.0, on_progress)
@@ -274,7 +273,14 @@ def model_train(
     return trained
 
 
-def _train(trained, project, kind, epochs, min_gold, on_progress) -> None:
+def _train(
+    trained: TrainedModel,
+    project: Project,
+    kind: TrainedModel.Kind,
+    epochs: int,
+    min_gold: int,
+    on_progress: Callable[[float], None] | None,
+) -> None:
     started = time.monotonic()
     documents = usable_gold(project, kind)
     if len(documents) < min_gold:
@@ -374,7 +380,9 @@ def stance_labels(project: Project) -> list[str]:
     )
 
 
-def _train_textcat(project, train: list[GoldDocument], epochs: int, progress) -> tuple[Language, list]:
+def _train_textcat(
+    project: Project, train: list[GoldDocument], epochs: int, progress: Callable[[float], None]
+) -> tuple[Language, list]:
     from spacy.training import Example
 
     seen = Counter(d.stance for d in train)
@@ -398,7 +406,9 @@ def _train_textcat(project, train: list[GoldDocument], epochs: int, progress) ->
     return nlp, _fit(nlp, examples, epochs, progress)
 
 
-def _train_spancat(train: list[GoldDocument], epochs: int, progress) -> tuple[Language, list]:
+def _train_spancat(
+    train: list[GoldDocument], epochs: int, progress: Callable[[float], None]
+) -> tuple[Language, list]:
     from spacy.training import Example
 
     import annotator.suggesters.candidates  # noqa: F401 - registers the clause suggester
