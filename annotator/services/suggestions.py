@@ -203,8 +203,8 @@ def _run_batch(nlp, batch, batch_size, todo, versions, project, report) -> _Pend
                 report.failures.append(SuggestFailure(document.pk, suggester.name, message))
                 pending.runs.append(
                     SuggestionRun(
-                        project=project,
-                        document=document,
+                        project_id=project.pk,
+                        document_id=document.pk,
                         suggester=suggester.name,
                         suggester_version=version,
                         status=SuggestionRun.Status.FAILED,
@@ -215,8 +215,8 @@ def _run_batch(nlp, batch, batch_size, todo, versions, project, report) -> _Pend
             pending.results.append((document, suggester, version, result))
             pending.runs.append(
                 SuggestionRun(
-                    project=project,
-                    document=document,
+                    project_id=project.pk,
+                    document_id=document.pk,
                     suggester=suggester.name,
                     suggester_version=version,
                     status=SuggestionRun.Status.DONE,
@@ -234,9 +234,9 @@ def _write(project: Project, pending: _Pending, labels: _SchemeLabels, report: S
     retried: dict[tuple[str, str], list[int]] = {}
     for run in pending.runs:
         if run.status == SuggestionRun.Status.DONE:
-            replaced.setdefault(run.suggester, []).append(run.document.pk)
+            replaced.setdefault(run.suggester, []).append(run.document_id)
         else:
-            retried.setdefault((run.suggester, run.suggester_version), []).append(run.document.pk)
+            retried.setdefault((run.suggester, run.suggester_version), []).append(run.document_id)
     for suggester, document_ids in replaced.items():
         same = {"project": project, "suggester": suggester, "document_id__in": document_ids}
         Suggestion.objects.filter(**same).delete()
@@ -266,9 +266,9 @@ def _write(project: Project, pending: _Pending, labels: _SchemeLabels, report: S
             positions.append(len(suggestions))
             suggestions.append(
                 Suggestion(
-                    project=project,
-                    document=document,
-                    label=label,
+                    project_id=project.pk,
+                    document_id=document.pk,
+                    label_id=label.pk,
                     start=proposal.start,
                     end=proposal.end,
                     score=proposal.score,
@@ -291,10 +291,10 @@ def _write(project: Project, pending: _Pending, labels: _SchemeLabels, report: S
                 row.labels += 1
                 document_labels.append(
                     SuggestedDocumentLabel(
-                        project=project,
-                        document=document,
-                        layer=label.layer,
-                        label=label,
+                        project_id=project.pk,
+                        document_id=document.pk,
+                        layer_id=label.layer_id,
+                        label_id=label.pk,
                         score=stance.score,
                         reason=stance.reason[:300],
                         sentences=[[start, end] for start, end in stance.sentences],
@@ -319,11 +319,11 @@ def _write(project: Project, pending: _Pending, labels: _SchemeLabels, report: S
             related_layers.add(layer_key)
             relations.append(
                 SuggestedRelation(
-                    project=project,
-                    document=document,
-                    head=suggestions[head],
-                    tail=suggestions[tail],
-                    label=label,
+                    project_id=project.pk,
+                    document_id=document.pk,
+                    head_id=suggestions[head].pk,
+                    tail_id=suggestions[tail].pk,
+                    label_id=label.pk,
                     suggester=suggester.name,
                     suggester_version=version,
                     score=relation.score,

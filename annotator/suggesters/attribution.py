@@ -177,8 +177,9 @@ class AttributionSuggester:
         while i < len(doc):
             token = doc[i]
             closing = QUOTE_PAIRS.get(token.text)
-            opens = i == 0 or doc[i - 1].whitespace_ or doc[i - 1].is_space or doc[i - 1].is_punct
-            if closing is not None and opens:
+            if closing is not None and (
+                i == 0 or doc[i - 1].whitespace_ or doc[i - 1].is_space or doc[i - 1].is_punct
+            ):
                 for j in range(i + 1, min(len(doc), i + MAX_QUOTE_TOKENS)):
                     if doc[j].is_space and "\n" in doc[j].text:
                         break

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -142,11 +143,36 @@ def _edge(token: Token, edge_words, punct: bool = True) -> bool:
     return token.is_space or (punct and token.is_punct) or token.lower_ in edge_words
 
 
+# The last doc's sentences and sentence index, per thread: every suggester asks for them again.
+_SENTENCES = threading.local()
+
+
+def _sentence_cache(doc: Doc) -> tuple[list[Span], list[int]]:
+    cached = getattr(_SENTENCES, "value", None)
+    if cached is None or cached[0] is not doc or cached[1] != len(doc):
+        sents = _sentences(doc)
+        cached = (doc, len(doc), sents, _sentence_index(doc, sents))
+        _SENTENCES.value = cached
+    return cached[2], cached[3]
+
+
 def sentences(doc: Doc) -> list[Span]:
     """The doc's sentences, also split at line breaks (headlines carry no full stop).
 
     Without sentence boundaries from the pipeline, each line counts as one sentence.
     """
+    return list(_sentence_cache(doc)[0])
+
+
+def sentence_index(doc: Doc, sents: list[Span]) -> list[int]:
+    """For each token, the index of its sentence in `sents` (line breaks go with the one before)."""
+    cached, owner = _sentence_cache(doc)
+    if len(sents) == len(cached) and all(a is b for a, b in zip(sents, cached, strict=True)):
+        return list(owner)
+    return _sentence_index(doc, sents)
+
+
+def _sentences(doc: Doc) -> list[Span]:
     base = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
     result = []
     for sent in base:
@@ -161,8 +187,7 @@ def sentences(doc: Doc) -> list[Span]:
     return result
 
 
-def sentence_index(doc: Doc, sents: list[Span]) -> list[int]:
-    """For each token, the index of its sentence in `sents` (line breaks go with the one before)."""
+def _sentence_index(doc: Doc, sents: list[Span]) -> list[int]:
     owner = [-1] * len(doc)
     for number, sent in enumerate(sents):
         for i in range(sent.start, sent.end):

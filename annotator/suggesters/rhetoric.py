@@ -18,7 +18,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 LAYER = "rhetoric"
 CLAUSE_BREAKS = {"—", "–", "(", ";", ":", "“", '"', "‘"}
@@ -67,9 +67,7 @@ class RhetoricSuggester:
         return out.result
 
     def _questions(self, out, doc, sents, owner) -> None:
-        for token in doc:
-            if token.text != "?" and not token.text.endswith("?"):
-                continue
+        for token in self._question_marks(doc):
             sent = sents[owner[token.i]]
             start = sent.start
             for i in range(token.i - 1, sent.start - 1, -1):
@@ -79,6 +77,19 @@ class RhetoricSuggester:
             question = doc[start : token.i + 1]
             if content_tokens(question) >= 3:
                 out.span(LAYER, "rhetorical-question", question, 0.45, "question in an argumentative text")
+
+    @staticmethod
+    def _question_marks(doc: Doc) -> list[Token]:
+        """The tokens that end with a question mark, found from the text rather than token by token."""
+        text = doc.text
+        found = []
+        at = text.find("?")
+        while at != -1:
+            span = doc.char_span(at, at + 1, alignment_mode="expand")
+            if span is not None and len(span) and span[-1].idx + len(span[-1].text) == at + 1:
+                found.append(span[-1])
+            at = text.find("?", at + 1)
+        return found
 
     def _counterfactuals(self, out, doc, sents) -> None:
         for sent in sents:
@@ -116,13 +127,10 @@ class RhetoricSuggester:
         if has_tags(doc):
             known = {s for s, _, _ in candidates}
             for token in doc:
+                if token.tag_ not in SUPERLATIVE_TAGS:
+                    continue
                 after_the = token.i > 0 and doc[token.i - 1].lower_ == "the"
-                if (
-                    token.tag_ in SUPERLATIVE_TAGS
-                    and after_the
-                    and token.i not in known
-                    and token.lower_ not in NOT_EXAGGERATION
-                ):
+                if after_the and token.i not in known and token.lower_ not in NOT_EXAGGERATION:
                     candidates.append((token.i, token.i + 1 + (token.tag_ == "RBS"), "superlative"))
             candidates.sort()
         for start, end, group in candidates:
