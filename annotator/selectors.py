@@ -139,7 +139,7 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
     """The annotation set as the workspace and the API show it."""
     from annotator.exporters.records import annotation_record
     from annotator.services.comments import comment_record
-    from annotator.services.suggestion_review import open_suggestions, suggestion_record
+    from annotator.services.suggestion_review import open_suggestions, suggested_stance, suggestion_record
 
     loaded = annotation_sets_with_content(
         AnnotationSet.objects.filter(pk=annotation_set.pk).select_related("project", "document")
@@ -155,6 +155,7 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
         **annotation_record(loaded, text),
         "comments": [comment_record(comment) for comment in loaded.comments.all()],
         "suggestions": [suggestion_record(suggestion, text) for suggestion in open_suggestions(loaded)],
+        "suggested_stance": suggested_stance(loaded),
     }
 
 

@@ -150,6 +150,7 @@ class AnnotationSetOutput(serializers.Serializer):
     relations = RelationOutput(many=True)
     comments = serializers.ListField(child=serializers.DictField())
     suggestions = serializers.ListField(child=serializers.DictField())
+    suggested_stance = serializers.DictField(allow_null=True)
 
 
 class SpanWriteOutput(serializers.Serializer):

@@ -8,7 +8,15 @@ from typing import Any
 
 from django.db import transaction
 
-from annotator.models import AnnotationSet, Layer, Membership, Span, Suggestion, SuggestionDecision
+from annotator.models import (
+    AnnotationSet,
+    Layer,
+    Membership,
+    Span,
+    SuggestedDocumentLabel,
+    Suggestion,
+    SuggestionDecision,
+)
 from annotator.services.annotations import (
     MAX_ID,
     annotation_set_advance,
@@ -38,6 +46,29 @@ def open_suggestions(annotation_set: AnnotationSet):
         .select_related("label__layer")
         .order_by("start", "end", "id")
     )
+
+
+def suggested_stance(annotation_set: AnnotationSet, layer: str = "stance") -> dict[str, Any] | None:
+    """The newest machine guess at the document label of `layer`, with its reason and sentences."""
+    if not sees_suggestions(annotation_set):
+        return None
+    guess = (
+        SuggestedDocumentLabel.objects.filter(
+            project_id=annotation_set.project_id, document_id=annotation_set.document_id, layer__key=layer
+        )
+        .select_related("label")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if guess is None:
+        return None
+    return {
+        "label": guess.label.value,
+        "score": guess.score,
+        "reason": guess.reason,
+        "sentences": guess.sentences,
+        "suggester_version": guess.suggester_version,
+    }
 
 
 def check_suggestion(annotation_set: AnnotationSet, suggestion_id: Any) -> Suggestion:

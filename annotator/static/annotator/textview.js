@@ -1,6 +1,8 @@
 // The article view: paragraphs of text with stacked underlines for spans. Only the paragraphs a
 // change touches are rebuilt, so a new span repaints in a few milliseconds on a long article.
 
+// Span ids are numbers; suggestions share the view under string ids ("s12").
+export const parseId = (raw) => (/^-?\d+$/.test(raw) ? Number(raw) : raw);
 const el = (tag, className) => { const node = document.createElement(tag); if (className) node.className = className; return node; };
 
 export class TextView {
@@ -156,7 +158,7 @@ export class TextView {
     // Toggle classes instead of repainting, so the reader's text selection survives.
     for (const i of dirty) {
       for (const segment of this.paragraphs[i].node.querySelectorAll(".seg.marked")) {
-        const ids = segment.dataset.spans.split(",").map(Number);
+        const ids = segment.dataset.spans.split(",").map(parseId);
         segment.classList.toggle("selected", ids.some((id) => this.selected.has(id)));
       }
     }
@@ -179,12 +181,22 @@ export class TextView {
       segment.dataset.u16 = a;
       segment.textContent = this.text.slice(a, b);
       const covering = entries.filter((entry) => entry.a <= a && entry.b >= b).map((entry) => entry.span)
-        .sort((x, y) => (this.layerRank(x) - this.layerRank(y)) || (x.start - y.start) || (x.id - y.id));
+        .sort((x, y) => (this.layerRank(x) - this.layerRank(y)) || (x.start - y.start) || (String(x.id) < String(y.id) ? -1 : 1));
       if (covering.length) {
+        const human = covering.filter((span) => !span.suggestion);
+        const suggested = covering.filter((span) => span.suggestion);
         segment.classList.add("marked");
+        if (suggested.length) segment.classList.add("suggested");
         segment.dataset.spans = covering.map((span) => span.id).join(",");
-        // One underline per covering span, stacked, so overlaps stay readable.
-        segment.style.boxShadow = covering.map((span, k) => `inset 0 -${3 * (k + 1)}px 0 ${this.colorOf(span)}`).join(", ");
+        // One underline per covering span, stacked, so overlaps stay readable: solid for the
+        // annotator's spans, dashed below them for suggestions.
+        if (human.length) segment.style.boxShadow = human.map((span, k) => `inset 0 -${3 * (k + 1)}px 0 ${this.colorOf(span)}`).join(", ");
+        if (suggested.length) {
+          segment.style.backgroundImage = suggested.map((span) => `repeating-linear-gradient(90deg, ${this.colorOf(span)} 0 5px, transparent 5px 8px)`).join(", ");
+          segment.style.backgroundSize = suggested.map(() => "100% 2px").join(", ");
+          segment.style.backgroundPosition = suggested.map((_, k) => `0 calc(100% - ${3 * (human.length + k)}px)`).join(", ");
+          segment.style.backgroundRepeat = "no-repeat";
+        }
         segment.style.paddingBottom = `${3 * covering.length}px`;
         segment.title = covering.map((span) => this.titleOf(span)).join("\n");
         if (covering.some((span) => this.selected.has(span.id))) segment.classList.add("selected");

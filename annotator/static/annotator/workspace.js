@@ -3,7 +3,7 @@
 
 import { OffsetMap } from "./offsets.js";
 import { ApiError, request } from "./api.js";
-import { TextView } from "./textview.js";
+import { TextView, parseId } from "./textview.js";
 import { checkArgument, renderArgumentMap, serializeMap } from "./argmap.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -44,6 +44,7 @@ const state = {
   pending: null, // the text selection waiting for a label: {start, end} in code points
   selectedSpan: null,
   selectedRelation: null,
+  selectedSuggestion: null, // a suggestion id (number) picked for A / R / a label key
   relationHead: null, // span ids picked for the next relation
   relationTail: null,
   conflict: false,
@@ -197,6 +198,7 @@ async function removeSpan(id) {
   for (const stance of [state.set.stance, state.stanceDraft]) {
     if (stance) stance.rationale = stance.rationale.filter((other) => other !== gone);
   }
+  state.set.comments = state.set.comments.filter((comment) => comment.span !== gone);
   if (state.selectedSpan === gone) state.selectedSpan = null;
   view.update({ remove: [gone] });
   return true;
@@ -249,6 +251,151 @@ async function putStance(next) {
   if (result) state.set.stance = result.document_label;
   else state.stanceDraft = null;
   return Boolean(result);
+}
+
+// --- suggestions: shown dashed under view ids "s<id>"; accept (A), reject (R), or a label key to edit
+
+const suggestionViewId = (id) => `s${id}`;
+const asViewSuggestion = (suggestion) => ({ ...suggestion, id: suggestionViewId(suggestion.id), suggestion: true, suggestionId: suggestion.id });
+
+function forgetSuggestions(ids) {
+  const gone = new Set(ids);
+  state.set.suggestions = state.set.suggestions.filter((suggestion) => !gone.has(suggestion.id));
+  if (gone.has(state.selectedSuggestion)) state.selectedSuggestion = null;
+  view.update({ remove: ids.map(suggestionViewId) });
+}
+
+function acceptSuggestionCommand(suggestion, edit = {}) {
+  let id = null;
+  const edited = Object.keys(edit).length > 0;
+  return {
+    name: `${edited ? "edit and accept" : "accept"} ${suggestion.label} suggestion`,
+    async apply() {
+      if (id !== null) {
+        // Redo: the decision stands; the span comes back as the annotator's own.
+        const span = await addSpan({ layer: edit.layer || suggestion.layer, label: edit.label || suggestion.label, start: suggestion.start, end: suggestion.end });
+        if (!span) return false;
+        alias.set(id, span.id);
+        id = span.id;
+        return true;
+      }
+      const result = await save(this.name, "POST", `suggestions/${suggestion.id}/accept/`, edit);
+      if (!result) return false;
+      forgetSuggestions([suggestion.id]);
+      if (!state.set.spans.some((span) => span.id === result.span.id)) state.set.spans.push(result.span);
+      sortSpans();
+      view.update({ upsert: [result.span] });
+      id = result.span.id;
+      state.selectedSpan = id;
+      return true;
+    },
+    revert: () => removeSpan(id),
+  };
+}
+
+async function rejectSuggestion(suggestion) {
+  // A rejection is a recorded decision, not an edit of the annotation, so it is not undone.
+  if (isLocked() || state.conflict) return;
+  const result = await save(`reject ${suggestion.label} suggestion`, "POST", `suggestions/${suggestion.id}/reject/`);
+  if (result) forgetSuggestions([suggestion.id]);
+  renderAll();
+}
+
+async function acceptLayer(layerKey) {
+  if (isLocked() || state.conflict) return;
+  const result = await save(`accept all ${layerKey} suggestions`, "POST", "suggestions/accept-layer/", { layer: layerKey });
+  if (!result) return;
+  forgetSuggestions(result.suggestions);
+  const known = new Set(state.set.spans.map((span) => span.id));
+  const added = result.spans.filter((span) => !known.has(span.id));
+  state.set.spans.push(...added);
+  sortSpans();
+  view.update({ upsert: added });
+  renderAll();
+}
+
+function selectedSuggestion() {
+  return state.set.suggestions.find((suggestion) => suggestion.id === state.selectedSuggestion) || null;
+}
+
+function selectSuggestion(id, { scroll = false } = {}) {
+  state.selectedSuggestion = id;
+  state.selectedSpan = null;
+  state.selectedRelation = null;
+  renderAll();
+  const suggestion = selectedSuggestion();
+  if (scroll && suggestion) view.domPosition(offsets.toUtf16(suggestion.start)).node.parentElement?.scrollIntoView({ block: "center" });
+}
+
+function renderSuggestions() {
+  const open = state.set.suggestions;
+  $("#suggestion-count").textContent = String(open.length);
+  const byLayer = new Map();
+  for (const suggestion of open) byLayer.set(suggestion.layer, (byLayer.get(suggestion.layer) || 0) + 1);
+  const locked = isLocked();
+  syncChildren($("#suggestion-layers"), spanLayers.filter((layer) => byLayer.has(layer.key)).map((layer) => cached("accept-layer",
+    [layer.key, byLayer.get(layer.key), locked].join(),
+    () => el("button", { type: "button", className: "accept-layer", disabled: locked, onclick: () => acceptLayer(layer.key) },
+      `Accept all ${layer.name} (${byLayer.get(layer.key)})`))));
+  syncChildren($("#suggestion-list"), open.map((suggestion) => cached("suggestion",
+    [suggestion.id, state.selectedSuggestion === suggestion.id, locked].join(), () => {
+      const info = infoOf(suggestion);
+      return el("li", { className: `suggestion-item${state.selectedSuggestion === suggestion.id ? " selected" : ""}`, dataset: { suggestionId: suggestion.id } },
+        el("button", {
+          type: "button", className: "span-pick", "aria-pressed": String(state.selectedSuggestion === suggestion.id),
+          "aria-label": `Select suggestion: ${info?.name || suggestion.label} “${excerpt(suggestion, 40)}”`,
+          title: `${suggestion.reason} (${suggestion.suggester_version}, score ${suggestion.score ?? "–"})`,
+          onclick: () => selectSuggestion(suggestion.id, { scroll: true }),
+        }, el("span", { className: "chip dashed", style: `border-color:${info?.color}` }, `${suggestion.layer}: ${info?.name || suggestion.label}`),
+        " ", el("q", {}, excerpt(suggestion))),
+        el("span", { className: "span-controls" },
+          el("button", { type: "button", disabled: locked, "aria-label": `Accept suggestion ${suggestion.id}`, title: "Accept (A)",
+            onclick: () => perform(acceptSuggestionCommand(suggestion)).then(renderAll) }, "✓"),
+          el("button", { type: "button", disabled: locked, "aria-label": `Reject suggestion ${suggestion.id}`, title: "Reject (R)",
+            onclick: () => rejectSuggestion(suggestion) }, "✗")));
+    })));
+  const stance = state.set.suggested_stance;
+  $("#suggested-stance").textContent = stance
+    ? `Suggested: ${infoOf({ layer: stanceLayer.key, label: stance.label })?.name || stance.label}${stance.score != null ? ` (${Math.round(stance.score * 100)}%)` : ""} — ${stance.reason}`
+    : "";
+}
+
+// --- comments and flags on the selected span or on the document ---------------------------------
+
+async function addComment() {
+  if (state.conflict) return;
+  const text = $("#comment-text").value;
+  const flag = $("#comment-flag").value;
+  const span = $("#comment-target").value === "span" ? live(state.selectedSpan) : null;
+  if (!text.trim() && !flag) { showAlert("Write a comment or choose a flag.", false); return; }
+  const result = await save(flag ? `${flag} flag` : "comment", "POST", "comments/", { text, flag, span });
+  if (!result) return;
+  state.set.comments.push(result.comment);
+  $("#comment-text").value = "";
+  $("#comment-flag").value = "";
+  renderAll();
+}
+
+async function deleteComment(comment) {
+  const result = await save("delete comment", "DELETE", `comments/${comment.id}/`);
+  if (!result) return;
+  state.set.comments = state.set.comments.filter((other) => other.id !== comment.id);
+  renderAll();
+}
+
+function renderComments() {
+  const span = state.selectedSpan ? findSpan(state.selectedSpan) : null;
+  const target = $("#comment-target");
+  target.querySelector("option[value=span]").disabled = !span;
+  target.querySelector("option[value=span]").textContent = span ? `Span ${spanName(span)}` : "The selected span (select one first)";
+  if (!span) target.value = "document";
+  const flagNames = { unsure: "Unsure", "bad-document": "Bad document", discuss: "Needs discussion" };
+  $("#comment-count").textContent = String(state.set.comments.length);
+  $("#comment-list").replaceChildren(...state.set.comments.map((comment) => el("li", { className: "comment-item" },
+    comment.flag ? el("strong", { className: `flag flag-${comment.flag}` }, `⚑ ${flagNames[comment.flag] || comment.flag}`) : null,
+    comment.span ? el("button", { type: "button", className: "link", onclick: () => selectSpan(comment.span, { scroll: true }) }, ` on #${comment.span}`) : " on the document",
+    comment.text ? [": ", el("span", {}, comment.text)] : null,
+    " ", el("button", { type: "button", "aria-label": `Delete comment ${comment.id}`, onclick: () => deleteComment(comment) }, "×"))));
 }
 
 // --- commands: what the annotator does, each undoable ---------------------------------------------
@@ -416,6 +563,12 @@ function isLocked() {
 
 function labelChosen(layer, label) {
   if (isLocked()) return;
+  const suggestion = !state.pending && selectedSuggestion();
+  if (suggestion) {
+    const edit = suggestion.layer === layer && suggestion.label === label ? {} : { layer, label };
+    perform(acceptSuggestionCommand(suggestion, edit)).then(renderAll);
+    return;
+  }
   if (state.pending) {
     const { start, end } = state.pending;
     window.getSelection().removeAllRanges();
@@ -460,6 +613,7 @@ function pickRelationEnd(end) {
 
 function selectSpan(id, { scroll = false } = {}) {
   state.selectedSpan = id;
+  state.selectedSuggestion = null;
   state.selectedRelation = null;
   renderAll();
   if (scroll) afterPanels.push(() => document.querySelector(`.span-item[data-span-id="${id}"]`)?.scrollIntoView({ block: "nearest" }));
@@ -537,12 +691,14 @@ function renderSpanList() {
   $("#span-count").textContent = String(state.set.spans.length);
   const rationale = new Set(currentStance()?.rationale || []);
   const locked = isLocked();
+  const notes = new Map();
+  for (const comment of state.set.comments) if (comment.span) notes.set(comment.span, (notes.get(comment.span) || 0) + 1);
   syncChildren($("#span-list"), state.set.spans.map((span) => cached("span",
-    [span.id, span.layer, span.label, span.start, span.end, span.step, state.selectedSpan === span.id, rationale.has(span.id), locked].join(),
-    () => spanItem(span, rationale))));
+    [span.id, span.layer, span.label, span.start, span.end, span.step, state.selectedSpan === span.id, rationale.has(span.id), locked, notes.get(span.id) || 0, span.origin].join(),
+    () => spanItem(span, rationale, notes.get(span.id) || 0))));
 }
 
-function spanItem(span, rationale) {
+function spanItem(span, rationale, noteCount) {
   {
     const info = infoOf(span);
     return el("li", { className: `span-item${state.selectedSpan === span.id ? " selected" : ""}`, dataset: { spanId: span.id } },
@@ -550,7 +706,9 @@ function spanItem(span, rationale) {
         type: "button", className: "span-pick", "aria-label": `Select span ${spanName(span)}`,
         "aria-pressed": String(state.selectedSpan === span.id), onclick: () => selectSpan(span.id),
       }, el("span", { className: "chip", style: `border-color:${info?.color}` }, `${span.layer}: ${info?.name || span.label}`),
-      " ", el("q", {}, excerpt(span))),
+      " ", el("q", {}, excerpt(span)),
+      span.origin === "suggestion" ? el("span", { className: "origin", title: "Accepted from a suggestion" }, " ⚙") : null,
+      noteCount ? el("span", { className: "note-marker", title: `${noteCount} comment(s) or flag(s)` }, ` ⚑${noteCount}`) : null),
       el("span", { className: "span-controls" },
         span.layer === "argument" ? el("label", {}, "step ", el("input", {
           type: "number", min: 1, className: "step-input", value: span.step ?? "", disabled: isLocked(),
@@ -687,6 +845,8 @@ function renderPanels() {
     panelsFrame = 0;
     timed("span-list", renderSpanList);
     timed("relations", renderRelations);
+    timed("suggestions", renderSuggestions);
+    timed("comments", renderComments);
     timed("argument", renderArgument);
     timed("arcs", drawArcs);
     pruneCache();
@@ -741,7 +901,7 @@ function scheduleArcs() {
 }
 
 function renderAll() {
-  view.setSelected(state.selectedSpan ? [state.selectedSpan] : []);
+  view.setSelected(state.selectedSpan ? [state.selectedSpan] : state.selectedSuggestion ? [suggestionViewId(state.selectedSuggestion)] : []);
   renderPanels();
   updatePending();
 }
@@ -758,9 +918,13 @@ function bindControls() {
   textRoot.addEventListener("click", (event) => {
     const seg = event.target.closest(".seg.marked");
     if (!seg || !window.getSelection().isCollapsed) return;
-    const shortest = seg.dataset.spans.split(",").map(Number).map((id) => findSpan(id)).filter(Boolean)
-      .sort((a, b) => (a.end - a.start) - (b.end - b.start))[0];
-    if (shortest) selectSpan(shortest.id, { scroll: true });
+    const covering = seg.dataset.spans.split(",").map(parseId);
+    const byLength = (a, b) => (a.end - a.start) - (b.end - b.start);
+    const shortest = covering.filter((id) => typeof id === "number").map((id) => findSpan(id)).filter(Boolean).sort(byLength)[0];
+    if (shortest) { selectSpan(shortest.id, { scroll: true }); return; }
+    const suggestion = state.set.suggestions.filter((other) => covering.includes(suggestionViewId(other.id))).sort(byLength)[0];
+    if (suggestion) selectSuggestion(suggestion.id, { scroll: true });
+
   });
   document.addEventListener("keydown", (event) => {
     const key = event.key;
@@ -777,6 +941,7 @@ function bindControls() {
       state.cursor = null;
       state.selectedSpan = null;
       state.selectedRelation = null;
+      state.selectedSuggestion = null;
       renderAll();
       return;
     }
@@ -791,12 +956,19 @@ function bindControls() {
       return;
     }
     if (event.altKey) return;
+    const suggestion = !state.pending && selectedSuggestion();
+    if (suggestion && (key === "a" || key === "A" || key === "r" || key === "R")) {
+      event.preventDefault();
+      if (key.toLowerCase() === "a") perform(acceptSuggestionCommand(suggestion)).then(renderAll);
+      else rejectSuggestion(suggestion);
+      return;
+    }
     if ((key === "[" || key === "]") && state.selectedSpan) {
       event.preventDefault();
       pickRelationEnd(key === "[" ? "head" : "tail");
       return;
     }
-    if (state.pending || state.selectedSpan) {
+    if (state.pending || state.selectedSpan || suggestion) {
       for (const layer of spanLayers) {
         const label = layer.labels.find((candidate) => candidate.shortcut && candidate.shortcut.toLowerCase() === key.toLowerCase());
         if (label) { event.preventDefault(); labelChosen(layer.key, label.value); return; }
@@ -807,6 +979,7 @@ function bindControls() {
       if (span) { event.preventDefault(); perform(deleteSpanCommand(span)).then(renderAll); }
     }
   });
+  $("#comment-add").addEventListener("click", addComment);
   $("#relation-pick-head").addEventListener("click", () => pickRelationEnd("head"));
   $("#relation-pick-tail").addEventListener("click", () => pickRelationEnd("tail"));
   $("#relation-add").addEventListener("click", () => {
@@ -867,10 +1040,14 @@ async function start() {
   }
   view = new TextView(textRoot, text, offsets, {
     colorOf: (span) => infoOf(span)?.color || "#888888",
-    titleOf: (span) => `${span.layer}: ${infoOf(span)?.name || span.label}`,
+    titleOf: (span) => (span.suggestion
+      ? `Suggestion ${span.layer}: ${infoOf(span)?.name || span.label} (${span.reason}). A accepts, R rejects.`
+      : `${span.layer}: ${infoOf(span)?.name || span.label}`),
     layerRank: (span) => layerRank.get(span.layer) ?? 99,
   });
-  timed("text", () => view.setAll(state.set.spans));
+  state.set.suggestions ||= [];
+  state.set.comments ||= [];
+  timed("text", () => view.setAll([...state.set.spans, ...state.set.suggestions.map(asViewSuggestion)]));
   view.onVisibleChange = scheduleArcs;
   renderPalette();
   bindControls();
