@@ -183,6 +183,9 @@ def test_screenshot_of_the_workspace_on_a_seed_article(live_server, page):
     project = Project.objects.get(slug="seeds")
     Membership.objects.create(project=project, user=user)
     document = Document.objects.filter(corpus=project.corpus).order_by("id").last()
+    from annotator.services.suggestions import suggestions_make
+
+    suggestions_make(project=project, documents=[document])  # dashed suggestions in the picture too
     log_in(page, live_server.url, "ana", "ana-secret-pw")
     page.goto(f"{live_server.url}/projects/{project.slug}/documents/{document.pk}/")
     page.wait_for_selector("body[data-ready=true]")
