@@ -8,6 +8,11 @@ conversions below are the server's side of that boundary. No Django imports here
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
 
 
 class OffsetError(ValueError):
@@ -87,3 +92,9 @@ def overlapping_pairs(spans: list[TextSpan]) -> list[tuple[int, int]]:
         pairs.extend((j, i) for j in active)
         active.append(i)
     return pairs
+
+
+def token_span(doc: Doc, start: int, end: int) -> SpacySpan | None:
+    """Return the tokens of `doc` covering `[start, end)`, widened to whole tokens; None if there are none."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span if span is not None and len(span) > 0 else None

@@ -1,8 +1,11 @@
 """The native record shapes of annotations, shared by the API and the gold JSONL export."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.models import AnnotationSet, DocumentLabel, Relation, Span
+from annotator.models import AnnotationSet, DocumentLabel, Project, Relation, Span
+
+if TYPE_CHECKING:
+    from annotator.selectors import DocumentWithAnnotations
 
 STANCE_LAYER = "stance"
 
@@ -54,3 +57,52 @@ def annotation_record(annotation_set: AnnotationSet, text: str) -> dict[str, Any
         ],
         "relations": [relation_record(r) for r in annotation_set.relations.all()],
     }
+
+
+def gold_record(item: "DocumentWithAnnotations", project: Project, all_annotators: bool) -> dict[str, Any]:
+    """One document with its gold (and, if asked, every submitted annotation set) as plain data."""
+    document = item.document
+    gold = item.gold
+    if gold is not None:
+        status = "gold"
+    elif item.submitted:
+        status = "needs-curation"
+    else:
+        status = "unannotated"
+    record = {
+        "id": document.pk,
+        "title": document.title,
+        "text": document.text,
+        "meta": {
+            **document.meta,
+            "source": document.source,
+            "kind": document.kind,
+            "external_id": document.external_id,
+            "content_hash": document.content_hash,
+            "corpus": project.corpus.slug,
+            "project": project.slug,
+            "scheme": f"{project.scheme.slug}@{project.scheme.version}",
+        },
+        "status": status,
+        **(
+            annotation_record(gold, document.text)
+            if gold
+            else {
+                "stance": None,
+                "document_labels": {},
+                "spans": [],
+                "relations": [],
+            }
+        ),
+        "annotators": [s.annotator.username for s in item.submitted],
+    }
+    if all_annotators:
+        record["annotations"] = [
+            {
+                "annotator": s.annotator.username,
+                "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
+                **annotation_record(s, document.text),
+            }
+            for s in item.submitted
+        ]
+    return record

@@ -20,6 +20,9 @@ What the `.ann` lines become:
   fragment of T1.
 - `#1<TAB>AnnotatorNotes T1<TAB>text`: `attributes["note"]` on every fragment of T1 (several
   notes are joined by a line break).
+- `#2<TAB>stance<TAB>pro-engagement confidence=4 rationale=T1,T3`: a note without a target is a
+  document label of that layer (brat has none of its own; this is how `export_gold --format brat`
+  writes the stance), with an optional confidence and rationale spans.
 - Anything else (events `E`, equivalences `*`, normalisations `N`, attributes or notes on
   something other than a text-bound annotation) is not imported: those lines are listed, as
   written, in `meta["brat_ignored"]` of the document.
@@ -28,10 +31,17 @@ Problems in the `.ann` file are reported with the `.ann` file, its line and the 
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from corpus.importers.records import DocumentRecord, Problem, RecordError, RelationRecord, SpanRecord
+from corpus.importers.records import (
+    DocumentLabelRecord,
+    DocumentRecord,
+    Problem,
+    RecordError,
+    RelationRecord,
+    SpanRecord,
+)
 from corpus.importers.text import BOM
 
 _OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
@@ -228,6 +238,8 @@ def _parse_ann(record: DocumentRecord, ann: Path, text: str, shift: int) -> None
                 continue
             for span in fragments[target]:
                 span.attributes[fields[0]] = fields[2] if len(fields) == 3 else True
+        elif len(fields) == 1 and fields[0] != "AnnotatorNotes" and len(columns) >= 3:
+            record.document_labels.append(_document_label(fields[0], columns[2], fragments, problem, number))
         else:  # notes
             target = fields[1] if len(fields) == 2 else None
             if target is None or target not in fragments:
@@ -241,3 +253,24 @@ def _parse_ann(record: DocumentRecord, ann: Path, text: str, shift: int) -> None
                 span.attributes["note"] = f"{previous}\n{note}" if previous else note
     if ignored:
         record.meta["brat_ignored"] = ignored
+
+
+def _document_label(
+    layer: str, value: str, fragments: dict[str, list[SpanRecord]], problem: Callable, number: int
+) -> DocumentLabelRecord:
+    """`label [confidence=N] [rationale=T1,T2]` of a document-label note."""
+    words = value.split()
+    if not words:
+        raise problem(number, layer, "expected a label.")
+    label = DocumentLabelRecord(layer=layer, label=words[0])
+    for word in words[1:]:
+        key, _, setting = word.partition("=")
+        if key == "confidence" and setting.isdigit() and 1 <= int(setting) <= 5:
+            label.confidence = int(setting)
+        elif key == "rationale" and all(ref in fragments for ref in setting.split(",")):
+            label.rationale = setting.split(",")
+        else:
+            raise problem(
+                number, f"{layer}.{key}", f"expected confidence=1..5 or rationale=T1,T2, got {word!r}."
+            )
+    return label

@@ -1,3 +1,4 @@
+import shutil
 import sys
 from pathlib import Path
 
@@ -5,6 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotator.exporters import EXPORTERS
+from annotator.exporters.base import (
+    STATUSES,
+    Exporter,
+    ExportOptions,
+    ExportReport,
+    Output,
+    SchemeLayers,
+    resolve_labels,
+)
 from annotator.models import Project
 from corpus.models import Document
 
@@ -17,32 +27,122 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("project", help="Project slug.")
-        parser.add_argument("--format", required=True, choices=sorted(EXPORTERS))
-        parser.add_argument("--out", required=True, type=Path, help="Output file ('-' for stdout).")
+        parser.add_argument(
+            "--format",
+            required=True,
+            choices=sorted(EXPORTERS),
+            help="; ".join(f"{name}: {e.description}" for name, e in EXPORTERS.items()) + ".",
+        )
+        parser.add_argument(
+            "--out",
+            required=True,
+            type=Path,
+            help="Output file ('-' for stdout); for --format dataset a new (or empty) folder.",
+        )
         parser.add_argument(
             "--all-annotators",
             action="store_true",
-            help="Also include every annotator's submitted work per document.",
+            help="Also include every annotator's submitted work per document (jsonl, labelstudio).",
+        )
+        parser.add_argument(
+            "--status",
+            action="append",
+            choices=STATUSES,
+            help="Only documents with this status (repeatable). Default: all; gold only for spacy, "
+            "conll and dataset.",
+        )
+        parser.add_argument(
+            "--layer", action="append", default=[], help="Only this layer (key; repeatable). Default: all."
+        )
+        parser.add_argument(
+            "--label",
+            action="append",
+            default=[],
+            help="Only this label in its layer ('layer:label' or a bare label; repeatable); "
+            "layers with no label named keep all theirs.",
         )
 
     def handle(self, *args, **options):
         project = Project.objects.select_related("corpus", "scheme").filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"No project '{options['project']}'.")
-        write = EXPORTERS[options["format"]]
+        exporter = EXPORTERS[options["format"]]
+        if options["all_annotators"] and not exporter.all_annotators:
+            raise CommandError(f"--all-annotators: --format {options['format']} carries only the gold.")
+        scheme = SchemeLayers.of(project)
+        keys = {layer.key for layer in scheme.layers}
+        for key in options["layer"]:
+            if key not in keys:
+                raise CommandError(f"--layer: '{key}' is not one of {', '.join(sorted(keys))}.")
+        try:
+            labels = resolve_labels(scheme, options["label"])
+        except ValueError as error:
+            raise CommandError(f"--label: {error}") from error
         out: Path = options["out"]
-        total = Document.objects.filter(corpus_id=project.corpus_id).count()
         to_stdout = str(out) == "-"
+        if to_stdout and exporter.output == Output.DIRECTORY:
+            raise CommandError(f"--out: --format {options['format']} writes a folder, not to stdout.")
         if not to_stdout and not out.parent.exists():
             raise CommandError(f"--out: folder {out.parent} does not exist.")
-        partial = out.with_name(out.name + ".partial")
+        if exporter.output == Output.DIRECTORY and out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise CommandError(f"--out: {out} already exists and is not an empty folder.")
+        if exporter.output != Output.DIRECTORY and out.is_dir():
+            raise CommandError(f"--out: {out} is a folder; give a file name.")
+        total = Document.objects.filter(corpus_id=project.corpus_id).count()
         with tqdm(total=total, desc="Exporting", unit=" docs", disable=None, file=self.stderr) as bar:
+            export_options = ExportOptions(
+                all_annotators=options["all_annotators"],
+                statuses=frozenset(options["status"] or exporter.default_statuses),
+                layers=frozenset(options["layer"]),
+                labels=labels,
+                on_progress=bar.update,
+            )
             if to_stdout:
-                count = write(project, sys.stdout, options["all_annotators"], bar.update)
+                report = self.write_stdout(exporter, project, export_options)
             else:
-                # Write aside and rename, so a failed export never leaves a half-written file.
-                with partial.open("w", encoding="utf-8") as stream:
-                    count = write(project, stream, options["all_annotators"], bar.update)
-                partial.replace(out)
-        if not to_stdout:
-            self.stdout.write(f"Wrote {count} documents to {out}.")
+                report = write_aside(exporter, project, out, export_options)
+        # With the export on stdout, the report goes to stderr so that it does not mix with the data.
+        printer = self.stderr if to_stdout else self.stdout
+        printer.write(f"Wrote {report.documents} documents to {'stdout' if to_stdout else out}.")
+        if report.problems:
+            printer.write(f"{len(report.problems)} problem(s):")
+            for problem in report.problems:
+                printer.write(f"  {problem}")
+
+    def write_stdout(self, exporter: Exporter, project: Project, options: ExportOptions) -> ExportReport:
+        if exporter.output == Output.TEXT:
+            return exporter.write(project, sys.stdout, options)
+        sys.stdout.flush()
+        report = exporter.write(project, sys.stdout.buffer, options)
+        sys.stdout.buffer.flush()
+        return report
+
+
+def write_aside(exporter: Exporter, project: Project, out: Path, options: ExportOptions) -> ExportReport:
+    """Write to `out.partial` and rename it to `out`, so a failed export never leaves a half-written one."""
+    partial = out.with_name(out.name + ".partial")
+    _remove(partial)
+    try:
+        if exporter.output == Output.DIRECTORY:
+            partial.mkdir()
+            report = exporter.write(project, partial, options)
+        elif exporter.output == Output.BYTES:
+            with partial.open("wb") as stream:
+                report = exporter.write(project, stream, options)
+        else:
+            with partial.open("w", encoding="utf-8", newline="") as stream:
+                report = exporter.write(project, stream, options)
+        if out.is_dir():
+            out.rmdir()  # checked empty before the export started
+        partial.replace(out)
+    except BaseException:
+        _remove(partial)
+        raise
+    return report
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
