@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from factories import AnnotationSetFactory, DocumentFactory, MembershipFactory, UserFactory
+from factories import AnnotationSetFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
 from annotator.exporters import EXPORTERS
-from annotator.exporters.base import ExportOptions
+from annotator.exporters.base import GOLD_ONLY, ExportOptions, gold_records
 from annotator.exporters.dataset import split_of
-from annotator.models import AnnotationSet
+from annotator.models import AnnotationSet, Project
 from annotator.services import annotations as services
 
 pytestmark = pytest.mark.django_db
@@ -418,3 +418,95 @@ def test_the_dataset_folder_has_three_splits_a_card_and_matching_checksums(gold,
     assert "1 annotator: `ann`." in card  # the disputed document is not gold, so not in the dataset
     assert "| pro-sanctions |" in card and "| argument:claim |" in card
     assert "Krippendorff's alpha, nominal" in card
+
+
+# --- round trips through the importers --------------------------------------------------------
+
+
+def gold_content(project) -> dict[str, dict]:
+    """Each gold document's annotations by content hash, with spans named by layer, label and offsets."""
+    content = {}
+    for record in gold_records(project, ExportOptions(statuses=GOLD_ONLY)):
+        spans = {s["id"]: (s["layer"], s["label"], s["start"], s["end"]) for s in record["spans"]}
+        stance = record["stance"]
+        content[record["meta"]["content_hash"]] = {
+            "spans": sorted(spans.values()),
+            "relations": sorted(
+                (r["layer"], r["label"], spans[r["head"]], spans[r["tail"]]) for r in record["relations"]
+            ),
+            "stance": stance and stance["label"],
+            "confidence": stance and stance["confidence"],
+            "rationale": stance and sorted(spans[ref] for ref in stance["rationale"]),
+        }
+    return content
+
+
+def import_export(project, tmp_path, fmt: str) -> dict[str, dict]:
+    """Export the project in `fmt`, import the file as another project's annotator, return its gold."""
+    out = tmp_path / f"export{EXPORTERS[fmt].suffix}"
+    export(project, fmt, out)
+    if fmt == "brat":
+        with zipfile.ZipFile(out) as archive:
+            archive.extractall(tmp_path / "brat")
+        out = tmp_path / "brat"
+    second = ProjectFactory(corpus=project.corpus, scheme=project.scheme)
+    MembershipFactory(project=second, user=UserFactory(username="importer"))
+    call_command(
+        "import_corpus",
+        project.corpus.slug,
+        str(out),
+        "--format",
+        fmt,
+        "--project",
+        second.slug,
+        "--as-annotator",
+        "importer",
+        stdout=io.StringIO(),
+    )
+    return gold_content(second)
+
+
+@pytest.mark.parametrize(
+    "fmt, carries",
+    [
+        ("jsonl", {"confidence", "rationale"}),
+        ("brat", {"confidence", "rationale"}),
+        ("labelstudio", {"confidence"}),
+        ("doccano", set()),
+    ],
+)
+def test_export_then_import_gives_back_the_same_spans_relations_and_stance(gold, tmp_path, fmt, carries):
+    before = gold_content(gold)
+    after = import_export(gold, tmp_path, fmt)
+    assert list(after) == list(before)  # the gold document and only it
+    for digest, original in before.items():
+        assert len(original["spans"]) == len(GOLD_SPANS) and len(original["relations"]) == 2
+        expected = {
+            key: value for key, value in original.items() if key not in {"confidence", "rationale"} - carries
+        }
+        got = {key: value for key, value in after[digest].items() if key in expected}
+        assert got == expected
+
+
+def test_the_jsonl_export_of_an_imported_export_is_the_same_but_for_ids_and_provenance(gold, tmp_path):
+    import_export(gold, tmp_path, "jsonl")
+    second = Project.objects.exclude(pk=gold.pk).get()
+    first_line = (tmp_path / "export.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    export(second, "jsonl", tmp_path / "again.jsonl", "--status", "gold")
+    (again_line,) = (tmp_path / "again.jsonl").read_text(encoding="utf-8").splitlines()
+
+    def canonical(line: str) -> str:
+        record = json.loads(line)
+        ids = {span["id"]: n for n, span in enumerate(record["spans"])}
+        for span in record["spans"]:
+            span["id"] = ids[span["id"]]
+            span["origin"] = "any"
+        for n, relation in enumerate(record["relations"]):
+            relation.update(id=n, head=ids[relation["head"]], tail=ids[relation["tail"]])
+        record["relations"].sort(key=lambda r: (r["head"], r["tail"], r["label"]))
+        record["stance"]["rationale"] = [ids[ref] for ref in record["stance"]["rationale"]]
+        record["document_labels"] = {"stance": record["stance"]}
+        record["meta"]["project"] = record["annotators"] = None
+        return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+    assert canonical(again_line) == canonical(first_line)
