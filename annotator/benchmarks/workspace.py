@@ -204,7 +204,13 @@ def run(spans: int = 1000, relations: int = 300, words: int = 10_000) -> list[Ro
             rows.append(Row("  same, p95", p95(repaint), "ms"))
             rows.append(Row("  key press to saved on the server (median)", statistics.median(saved), "ms"))
             panels = [t[2] for t in timings]
-            rows.append(Row("  key press to side panels, map and arcs updated (median)", statistics.median(panels), "ms"))
+            rows.append(
+                Row(
+                    "  key press to side panels, map and arcs updated (median)",
+                    statistics.median(panels),
+                    "ms",
+                )
+            )
             frames = page.evaluate(SCROLL)
             rows.append(
                 Row("scrolling: frame time p95 over 90 frames", p95(frames), "ms", "<= 33", p95(frames) <= 33)
