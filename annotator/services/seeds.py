@@ -1,4 +1,4 @@
-"""Load the starter corpus, the default scheme and the demo project from `seeds/`."""
+"""Load the starter corpus, the default scheme (and the scheme presets) and the demo project from `seeds/`."""
 
 import json
 from dataclasses import dataclass
@@ -33,6 +33,8 @@ def seeds_load(seeds_dir: Path = SEEDS_DIR) -> SeedReport:
     except (OSError, json.JSONDecodeError) as error:
         raise SchemeError(f"{manifest_path}: {error}") from error
     scheme, scheme_changed = scheme_load_file(seeds_dir / manifest["scheme"])
+    for preset in manifest.get("presets", []):  # other schemes to offer in the admin
+        scheme_changed |= scheme_load_file(seeds_dir / preset)[1]
     corpus = corpus_get_or_create(**manifest["corpus"])
     records = []
     for article in manifest["articles"]:

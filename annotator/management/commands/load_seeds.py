@@ -5,7 +5,10 @@ from annotator.services.seeds import seeds_load
 
 
 class Command(BaseCommand):
-    help = "Load the seed corpus, the default label scheme and the demo project 'seeds' (idempotent)."
+    help = (
+        "Load the seed corpus, the default label scheme, the scheme presets and the demo project "
+        "'seeds' (idempotent)."
+    )
 
     def handle(self, *args, **options):
         try:
@@ -15,6 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Seed corpus: {report.documents_created} documents added, "
             f"{report.documents_existing} already present. "
-            f"Scheme: {'created or extended' if report.scheme_changed else 'unchanged'}. "
+            f"Schemes: {'created or extended' if report.scheme_changed else 'unchanged'}. "
             f"Project 'seeds': {'created' if report.project_created else 'already present'}."
         )
