@@ -106,7 +106,7 @@ def _worker(database: str, pipeline: str, rounds: int, index: int, workers: int,
     ]
     texts = [document.text for document in share]
     nlp = load_pipeline(pipeline)
-    suggesters = default_suggesters()
+    suggesters = default_suggesters(project)  # the rules, and learned ones if a model is active
     for doc in nlp.pipe(texts[:4]):  # warm: load the vectors, build the suggesters' matchers
         for suggester in suggesters:
             suggester.suggest(doc)
@@ -182,7 +182,7 @@ def _prepare_entry(database: str, words: int, index: int, workers: int, barrier,
 
 
 def run(
-    words: int = 40_000, workers: tuple[int, ...] = (1, 2), rounds: int = 2, pipeline: str = ""
+    words: int = 40_000, workers: tuple[int, ...] = (1, 2), rounds: int = 3, pipeline: str = ""
 ) -> list[Row]:
     """Measure raw parsing and full pre-annotation with each number of `workers` processes."""
     from django.conf import settings

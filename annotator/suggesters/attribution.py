@@ -19,8 +19,10 @@ from .base import (
     is_initial,
     lexicon_version,
     lexicons,
+    line_breaks,
     sentence_index,
     sentences,
+    token_positions,
 )
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 SOURCE_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
 QUOTE_PAIRS = {"“": "”", "‘": "’", '"': '"', "«": "»"}
+QUOTE_MARKS = set(QUOTE_PAIRS) | set(QUOTE_PAIRS.values())
 MAX_QUOTE_TOKENS = 150
 MAX_SOURCE_TOKENS = 8
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
@@ -69,8 +72,9 @@ class AttributionSuggester:
                 "source", "source", source, 0.55, f"speaker of a quotation ('{verb.text}')"
             )
             out.relation(evidence, source_index, "attributed-to", 0.5, "quotation attributed to its speaker")
-        for token in doc:
-            if token.lower_ not in self.speech_verbs or token.i in used_verbs:
+        for i in token_positions(doc, "LOWER", self.speech_verbs):
+            token = doc[i]
+            if i in used_verbs:
                 continue
             if parsed and token.pos_ not in {"VERB", "AUX"}:
                 continue
@@ -172,22 +176,28 @@ class AttributionSuggester:
     @staticmethod
     def _quotes(doc: Doc) -> list[tuple[int, int]]:
         """(opening, closing) token indices of quotations, outermost only, within a paragraph."""
+        breaks = line_breaks(doc)
+        # Only quotation marks and line breaks matter, so walk those instead of every token.
+        events = sorted(token_positions(doc, "ORTH", QUOTE_MARKS) + breaks)
+        stops = set(breaks)
         found = []
-        i = 0
-        while i < len(doc):
-            token = doc[i]
-            closing = QUOTE_PAIRS.get(token.text)
-            if closing is not None and (
+        consumed = -1
+        for k, i in enumerate(events):
+            if i <= consumed:
+                continue
+            closing = QUOTE_PAIRS.get(doc[i].text)
+            if closing is None or not (
                 i == 0 or doc[i - 1].whitespace_ or doc[i - 1].is_space or doc[i - 1].is_punct
             ):
-                for j in range(i + 1, min(len(doc), i + MAX_QUOTE_TOKENS)):
-                    if doc[j].is_space and "\n" in doc[j].text:
-                        break
-                    if doc[j].text == closing:
-                        found.append((i, j))
-                        i = j
-                        break
-            i += 1
+                continue
+            limit = min(len(doc), i + MAX_QUOTE_TOKENS)
+            for j in events[k + 1 :]:
+                if j >= limit or j in stops:
+                    break
+                if doc[j].text == closing:
+                    found.append((i, j))
+                    consumed = j
+                    break
         return found
 
     def _speech_verb_near(self, doc: Doc, open_i: int, close_i: int) -> Token | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -174,17 +176,41 @@ def sentence_index(doc: Doc, sents: list[Span]) -> list[int]:
 
 def _sentences(doc: Doc) -> list[Span]:
     base = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    breaks = line_breaks(doc)
     result = []
     for sent in base:
         start = sent.start
-        for token in sent:
-            if token.is_space and "\n" in token.text:
-                if token.i > start:
-                    result.append(doc[start : token.i])
-                start = token.i + 1
+        for i in breaks[bisect_left(breaks, sent.start) : bisect_left(breaks, sent.end)]:
+            if i > start:
+                result.append(doc[start:i])
+            start = i + 1
         if start < sent.end:
             result.append(doc[start : sent.end])
     return result
+
+
+def token_positions(doc: Doc, attr: str, values: Iterable[str]) -> list[int]:
+    """Indices, in order, of the tokens whose `attr` (ORTH, LOWER, TAG…) is one of `values`.
+
+    One vectorised pass over the doc's attribute column instead of a Python loop over its tokens.
+    """
+    import numpy
+    from spacy.strings import get_string_id
+
+    if not len(doc):
+        return []
+    ids = numpy.fromiter((get_string_id(value) for value in values), dtype=numpy.uint64)
+    return numpy.flatnonzero(numpy.isin(doc.to_array(attr), ids)).tolist()
+
+
+def line_breaks(doc: Doc) -> list[int]:
+    """Indices, in order, of the whitespace tokens that hold a line break."""
+    import numpy
+
+    if not len(doc):
+        return []
+    spaces = numpy.flatnonzero(doc.to_array("IS_SPACE")).tolist()
+    return [i for i in spaces if "\n" in doc[i].text]
 
 
 def _sentence_index(doc: Doc, sents: list[Span]) -> list[int]:

@@ -15,6 +15,7 @@ from .base import (
     lexicons,
     sentence_index,
     sentences,
+    token_positions,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class RhetoricSuggester:
         sents = sentences(doc)
         owner = sentence_index(doc, sents)
         self._questions(out, doc, sents, owner)
-        self._counterfactuals(out, doc, sents)
+        self._counterfactuals(out, doc, sents, owner)
         self._exaggerations(out, doc)
         self._fear(out, doc, sents, owner)
         for start, end, _ in self.loaded.find(doc):
@@ -91,8 +92,10 @@ class RhetoricSuggester:
             at = text.find("?", at + 1)
         return found
 
-    def _counterfactuals(self, out, doc, sents) -> None:
-        for sent in sents:
+    def _counterfactuals(self, out, doc, sents, owner) -> None:
+        # Both patterns need a modal verb, so only sentences with one are read word by word.
+        with_modal = sorted({owner[i] for i in token_positions(doc, "LOWER", MODALS)})
+        for sent in (sents[number] for number in with_modal):
             words = [t.lower_ for t in sent]
             if "if" in words:
                 after_if = words[words.index("if") :]
@@ -126,9 +129,8 @@ class RhetoricSuggester:
         candidates = [(s, e, g) for s, e, g in self.exaggeration.find(doc) if g == "exaggeration"]
         if has_tags(doc):
             known = {s for s, _, _ in candidates}
-            for token in doc:
-                if token.tag_ not in SUPERLATIVE_TAGS:
-                    continue
+            for i in token_positions(doc, "TAG", SUPERLATIVE_TAGS):
+                token = doc[i]
                 after_the = token.i > 0 and doc[token.i - 1].lower_ == "the"
                 if after_the and token.i not in known and token.lower_ not in NOT_EXAGGERATION:
                     candidates.append((token.i, token.i + 1 + (token.tag_ == "RBS"), "superlative"))
