@@ -15,7 +15,8 @@ from corpus.models import Corpus, Document, text_hash
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from annotator.models import Project
+    from annotator.models import Label, Project
+    from corpus.importers import Reader
 
 
 class ImportFailed(Exception):
@@ -29,6 +30,14 @@ class ImportFailed(Exception):
         self.problems = problems
 
 
+class LabelsUnknown(ImportFailed):
+    """The file uses labels the scheme lacks; nothing was written. `unknown` counts each one."""
+
+    def __init__(self, problems: list[Problem], unknown: list[dict]) -> None:
+        super().__init__(problems)
+        self.unknown = unknown
+
+
 @dataclass
 class ImportReport:
     documents_created: int = 0
@@ -38,6 +47,9 @@ class ImportReport:
     relations: int = 0
     document_labels: int = 0
     suggestions: int = 0
+    suggested_relations: int = 0
+    suggested_document_labels: int = 0
+    labels_added: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -49,8 +61,20 @@ class ImportReport:
             "relations": self.relations,
             "document_labels": self.document_labels,
             "suggestions": self.suggestions,
+            "suggested_relations": self.suggested_relations,
+            "suggested_document_labels": self.suggested_document_labels,
+            "labels_added": self.labels_added,
             "skipped": [str(p) for p in self.skipped],
         }
+
+    def summary(self) -> str:
+        return (
+            f"{self.documents_created} documents created, {self.documents_existing} already "
+            f"present; {self.annotation_sets} annotation sets, {self.spans} spans, "
+            f"{self.relations} relations, {self.document_labels} document labels, "
+            f"{self.suggestions} suggestions, {self.suggested_relations} suggested relations, "
+            f"{self.suggested_document_labels} suggested document labels."
+        )
 
 
 def corpus_get_or_create(*, slug: str, name: str = "", description: str = "") -> Corpus:
@@ -103,15 +127,25 @@ def corpus_import(
     annotator: "AbstractBaseUser | None" = None,
     as_suggestions: bool = False,
     skip_bad: bool = False,
+    label_map: "dict[str, Label] | None" = None,
+    add_labels: bool = False,
+    layer: str | None = None,
+    replace: bool = False,
+    reader: "Reader | None" = None,
     batch_size: int = 500,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a file or folder into the corpus in one transaction.
 
     Annotations in the input attach to `project`, as `annotator`'s work or as suggestions.
-    Without `skip_bad` any bad record aborts the import and nothing is written.
+    Without `skip_bad` any bad record aborts the import and nothing is written. Labels the scheme
+    lacks abort it too (LabelsUnknown, with counts) unless `label_map` maps them or `add_labels`
+    adds them (under the file's layer or `layer`). `replace` lets the file replace an annotator's
+    existing work on a document (see annotator.services.imports). `reader` overrides the format's.
     """
+    from annotator.models import Membership
     from annotator.services.imports import AnnotationWriter
+    from annotator.services.label_mapping import LabelAdder, UnknownLabel
 
     if format not in READERS:
         raise ImportFailed(
@@ -138,11 +172,25 @@ def corpus_import(
                 )
             ]
         )
-    writer = AnnotationWriter(project, annotator, as_suggestions) if project is not None else None
+    if (
+        project is not None
+        and annotator is not None
+        and not Membership.objects.filter(project=project, user=annotator).exists()
+    ):
+        message = f"'{annotator}' is not a member of project '{project.slug}'; add them first."
+        raise ImportFailed([Problem(str(path), None, "as_annotator", message)])
     report = ImportReport()
     problems: list[Problem] = []
     with transaction.atomic():
-        for batch in _batches(READERS[format](path), batch_size):
+        adder = LabelAdder(project.scheme, layer) if project is not None and add_labels else None
+        writer = (
+            AnnotationWriter(
+                project, annotator, as_suggestions, label_map=label_map, adder=adder, replace=replace
+            )
+            if project is not None
+            else None
+        )
+        for batch in _batches((reader or READERS[format])(path), batch_size):
             good: list[DocumentRecord] = []
             for item in batch:
                 try:
@@ -155,20 +203,36 @@ def corpus_import(
                             )
                         writer.check(item)
                     good.append(item)
+                except UnknownLabel:
+                    pass  # counted by the writer; reported together at the end
                 except RecordError as error:
                     problems.append(error.problem)
-            if problems and not skip_bad:
+            blocked = writer is not None and bool(writer.unknown)
+            if blocked or (problems and not skip_bad):
+                if on_progress:
+                    on_progress(len(batch))
                 continue  # keep reading to report every problem, write nothing more
+            pairs = []
             for record, (document, created) in zip(good, documents_get_or_create(corpus, good), strict=True):
                 if created:
                     report.documents_created += 1
                 else:
                     report.documents_existing += 1
-                if record.has_annotations and writer is not None:
-                    writer.write(record, document, report)
+                pairs.append((record, document))
+            if writer is not None:
+                refused = writer.conflicts(pairs)
+                problems.extend(error.problem for _, error in refused)
+                skipped = {id(record) for record, _ in refused}
+                if not (problems and not skip_bad):
+                    writer.write_batch([pair for pair in pairs if id(pair[0]) not in skipped], report)
             if on_progress:
                 on_progress(len(batch))
+        if writer is not None and writer.unknown:
+            unknown = writer.unknown.as_list()
+            raise LabelsUnknown(problems + list(writer.unknown.first.values()), unknown)
         if problems and not skip_bad:
             raise ImportFailed(problems)  # leaving the atomic block by an exception rolls back
+        if adder is not None:
+            report.labels_added = [f"{label.layer.key}:{label.value}" for label in adder.added]
     report.skipped = problems
     return report

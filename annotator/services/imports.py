@@ -1,11 +1,37 @@
-"""Attach imported annotations to documents: as one annotator's work, or as suggestions."""
+"""Attach imported annotations to documents: as one annotator's work, or as suggestions.
+
+The rule for an annotator's existing work: a document whose set for that annotator already holds
+spans, relations or a document label is refused (its record is a problem naming the document),
+unless the set already holds nothing the file lacks and is submitted (re-importing the same file
+changes nothing), or `replace` is set: then the set's content is replaced by the file's. An
+in-progress set with work is never marked submitted behind the annotator's back.
+"""
 
 from typing import TYPE_CHECKING
 
+from django.db.models import F
 from django.utils import timezone
 
-from annotator.models import AnnotationSet, DocumentLabel, Label, Layer, Project, Relation, Span, Suggestion
-from corpus.importers.records import DocumentRecord
+from annotator.models import (
+    AnnotationSet,
+    DocumentLabel,
+    Label,
+    Layer,
+    Project,
+    Relation,
+    Span,
+    SuggestedDocumentLabel,
+    SuggestedRelation,
+    Suggestion,
+)
+from annotator.services.label_mapping import (
+    LabelAdder,
+    SourceLabel,
+    UnknownLabel,
+    UnknownLabels,
+    label_map_lookup,
+)
+from corpus.importers.records import DocumentRecord, Problem, RecordError
 from corpus.models import Document
 
 if TYPE_CHECKING:
@@ -13,167 +39,431 @@ if TYPE_CHECKING:
 
     from corpus.services import ImportReport
 
+SUGGESTER = "import"
+
+
+def _field(item, index: int, collection: str, attribute: str) -> str:
+    """`T3.label` for an annotation the file names (brat), else `spans[2].label`."""
+    if item.name:
+        return f"{item.name}.{attribute}"
+    return f"{collection}.{attribute}" if collection == "stance" else f"{collection}[{index}].{attribute}"
+
 
 class AnnotationWriter:
     """Check records against the project's scheme, then write them; one writer per import."""
 
-    def __init__(self, project: Project, annotator: "AbstractBaseUser | None", as_suggestions: bool) -> None:
+    def __init__(
+        self,
+        project: Project,
+        annotator: "AbstractBaseUser | None",
+        as_suggestions: bool,
+        *,
+        label_map: dict[str, Label] | None = None,
+        adder: LabelAdder | None = None,
+        replace: bool = False,
+    ) -> None:
         self.project = project
         self.annotator = annotator
         self.as_suggestions = as_suggestions
-        self.suggester = "import"
+        self.label_map = label_map or {}
+        self.adder = adder
+        self.replace = replace
+        self.unknown = UnknownLabels()
         self.labels: dict[tuple[str, str], Label] = {}
         self.by_value: dict[tuple[str, str], list[Label]] = {}
+        self._resolved: dict[SourceLabel, Label] = {}
         for label in Label.objects.select_related("layer").filter(layer__scheme_id=project.scheme_id):
-            self.labels[(label.layer.key, label.value)] = label
-            self.by_value.setdefault((label.layer.kind, label.value), []).append(label)
+            self._know(label)
 
-    def _label(self, record: DocumentRecord, kind: str, layer: str | None, value: str, field: str) -> Label:
-        if layer is not None:
-            label = self.labels.get((layer, value))
-            if label is None or label.layer.kind != kind:
+    def _know(self, label: Label) -> None:
+        self.labels[(label.layer.key, label.value)] = label
+        self.by_value.setdefault((label.layer.kind, label.value), []).append(label)
+
+    def _label(
+        self, record: DocumentRecord, kind: str, layer: str | None, value: str, field: str, line: int | None
+    ) -> Label:
+        source = SourceLabel(kind, layer, value)
+        label = self._resolved.get(source)
+        if label is None:
+            label = self._resolved[source] = self._find(record, source, field, line)
+        return label
+
+    def _find(self, record: DocumentRecord, source: SourceLabel, field: str, line: int | None) -> Label:
+        scheme = self.project.scheme.slug
+        kind = source.kind
+        mapped = label_map_lookup(self.label_map, source)
+        if mapped is not None:
+            if mapped.layer.kind != kind:
                 raise record.problem(
-                    field, f"'{layer}:{value}' is not a {kind} label of scheme '{self.project.scheme.slug}'."
+                    field,
+                    f"'{source}' is mapped to '{mapped.layer.key}:{mapped.value}', not a {kind} label.",
+                    line,
                 )
+            return mapped
+        if source.layer is not None:
+            label = self.labels.get((source.layer, source.value))
+            if label is not None:
+                if label.layer.kind != kind:
+                    raise record.problem(
+                        field, f"'{source}' is not a {kind} label of scheme '{scheme}'.", line
+                    )
+                return label
+        else:
+            candidates = self.by_value.get((kind, source.value), [])
+            if len(candidates) == 1:
+                return candidates[0]
+            if candidates:
+                raise record.problem(
+                    field,
+                    f"'{source}' is ambiguous as a {kind} label of scheme '{scheme}'; give its layer.",
+                    line,
+                )
+        if self.adder is not None:
+            try:
+                label = self.adder.label_add(source)
+            except ValueError as error:
+                raise record.problem(field, str(error), line) from error
+            self._know(label)
             return label
-        candidates = self.by_value.get((kind, value), [])
-        if len(candidates) != 1:
-            reason = "is not" if not candidates else "is ambiguous as"
-            raise record.problem(
-                field,
-                f"'{value}' {reason} a {kind} label of scheme '{self.project.scheme.slug}'; give its layer.",
-            )
-        return candidates[0]
+        problem = Problem(
+            record.file,
+            line if line is not None else record.line,
+            field,
+            f"'{source}' is not a {kind} label of scheme '{scheme}'; map it or add it to the scheme.",
+        )
+        raise UnknownLabel(problem, [source])
 
     def check(self, record: DocumentRecord) -> None:
-        """Raise RecordError if any annotation of the record does not fit the scheme."""
+        """Raise RecordError if any annotation of the record does not fit the scheme.
+
+        Unknown labels are all counted in `self.unknown` before one UnknownLabel is raised for the record.
+        """
         if self.annotator is None and not self.as_suggestions:
             raise record.problem(
                 None,
                 "this record has annotations; say whose they are "
                 "(--as-annotator USERNAME) or import them --as-suggestions.",
             )
+        unknown: list[UnknownLabel] = []
         # Spans with the same label and offsets are one span, whatever ids the file gives them.
         identity = {}
         for i, span in enumerate(record.spans):
-            label = self._label(record, Layer.Kind.SPAN, span.layer, span.label, f"spans[{i}].label")
-            identity[span.ref] = (label.pk, span.start, span.end)
+            field = _field(span, i, "spans", "label")
+            try:
+                key: object = self._label(
+                    record, Layer.Kind.SPAN, span.layer, span.label, field, span.line
+                ).pk
+            except UnknownLabel as error:
+                unknown.append(error)
+                key = str(error.sources[0])
+            identity[span.ref] = (key, span.start, span.end)
         for i, relation in enumerate(record.relations):
-            self._label(record, Layer.Kind.RELATION, relation.layer, relation.label, f"relations[{i}].label")
+            field = _field(relation, i, "relations", "label")
+            try:
+                self._label(record, Layer.Kind.RELATION, relation.layer, relation.label, field, relation.line)
+            except UnknownLabel as error:
+                unknown.append(error)
             if identity[relation.head] == identity[relation.tail]:
                 raise record.problem(
-                    f"relations[{i}].tail",
+                    _field(relation, i, "relations", "tail"),
                     "a relation needs two different spans (head and tail have the same label and offsets).",
+                    relation.line,
                 )
-        for label in record.document_labels:
-            self._label(record, Layer.Kind.DOCUMENT, label.layer, label.label, "stance.label")
+        for i, label in enumerate(record.document_labels):
+            field = _field(label, i, "stance", "label")
+            try:
+                self._label(record, Layer.Kind.DOCUMENT, label.layer, label.label, field, label.line)
+            except UnknownLabel as error:
+                unknown.append(error)
+        if unknown:
+            for error in unknown:
+                self.unknown.add(error.sources[0], error.problem)
+            raise UnknownLabel(unknown[0].problem, [e.sources[0] for e in unknown])
 
-    def write(self, record: DocumentRecord, document: Document, report: "ImportReport") -> None:
-        if self.as_suggestions:
-            self._write_suggestions(record, document, report)
-        else:
-            self._write_annotation_set(record, document, report)
-
-    def _write_suggestions(self, record: DocumentRecord, document: Document, report: "ImportReport") -> None:
-        existing = set(
-            Suggestion.objects.filter(
-                project=self.project, document=document, suggester=self.suggester
-            ).values_list("label_id", "start", "end")
+    def _span_label(self, record: DocumentRecord, i: int, span) -> Label:
+        return self._label(
+            record, Layer.Kind.SPAN, span.layer, span.label, _field(span, i, "spans", "label"), span.line
         )
-        fresh = []
-        for span in record.spans:
-            label = self._label(record, Layer.Kind.SPAN, span.layer, span.label, "spans")
-            if (label.pk, span.start, span.end) in existing:
+
+    def _relation_label(self, record: DocumentRecord, i: int, relation) -> Label:
+        field = _field(relation, i, "relations", "label")
+        return self._label(record, Layer.Kind.RELATION, relation.layer, relation.label, field, relation.line)
+
+    def _document_label(self, record: DocumentRecord, i: int, label) -> Label:
+        field = _field(label, i, "stance", "label")
+        return self._label(record, Layer.Kind.DOCUMENT, label.layer, label.label, field, label.line)
+
+    # --- an annotator's existing work ----------------------------------------------------
+
+    def conflicts(
+        self, pairs: list[tuple[DocumentRecord, Document]]
+    ) -> list[tuple[DocumentRecord, RecordError]]:
+        """Each record whose document's set for the annotator has work the file would change, and why."""
+        if self.as_suggestions or self.replace or self.annotator is None:
+            return []
+        by_document = {document.pk: record for record, document in pairs if record.has_annotations}
+        sets = list(
+            AnnotationSet.objects.filter(
+                project=self.project, annotator=self.annotator, document_id__in=list(by_document)
+            )
+        )
+        if not sets:
+            return []
+        ids = [s.pk for s in sets]
+        spans: dict[int, set] = {pk: set() for pk in ids}
+        keys: dict[int, tuple] = {}
+        for pk, set_id, label_id, start, end in Span.objects.filter(annotation_set_id__in=ids).values_list(
+            "pk", "annotation_set_id", "label_id", "start", "end"
+        ):
+            keys[pk] = (label_id, start, end)
+            spans[set_id].add(keys[pk])
+        relations: dict[int, set] = {pk: set() for pk in ids}
+        for set_id, label_id, head, tail in Relation.objects.filter(annotation_set_id__in=ids).values_list(
+            "annotation_set_id", "label_id", "head_id", "tail_id"
+        ):
+            relations[set_id].add((label_id, keys[head], keys[tail]))
+        labels: dict[int, set] = {pk: set() for pk in ids}
+        for set_id, label_id in DocumentLabel.objects.filter(annotation_set_id__in=ids).values_list(
+            "annotation_set_id", "label_id"
+        ):
+            labels[set_id].add(label_id)
+        errors = []
+        for annotation_set in sets:
+            pk = annotation_set.pk
+            if not (spans[pk] or relations[pk] or labels[pk]):
                 continue
-            existing.add((label.pk, span.start, span.end))
-            fresh.append(
-                Suggestion(
-                    project=self.project,
-                    document=document,
-                    label=label,
-                    start=span.start,
-                    end=span.end,
-                    score=span.score,
-                    suggester=self.suggester,
-                    reason=f"imported from {record.file}",
+            record = by_document[annotation_set.document_id]
+            file_spans, file_relations, file_labels = self._keys(record)
+            submitted = annotation_set.status == AnnotationSet.Status.SUBMITTED
+            if (
+                submitted
+                and spans[pk] <= file_spans
+                and relations[pk] <= file_relations
+                and labels[pk] <= file_labels
+            ):
+                continue
+            state = "submitted" if submitted else "in progress"
+            errors.append(
+                (
+                    record,
+                    record.problem(
+                        None,
+                        f"{self.annotator}'s annotation set on document {annotation_set.document_id} "
+                        f"({state}) "
+                        f"already has work the file would change ({len(spans[pk])} spans, "
+                        f"{len(relations[pk])} relations, {len(labels[pk])} document labels); "
+                        "replace it (--replace) or import as suggestions.",
+                    ),
                 )
             )
+        return errors
+
+    def _keys(self, record: DocumentRecord) -> tuple[set, set, set]:
+        by_ref = {}
+        for i, span in enumerate(record.spans):
+            by_ref[span.ref] = (self._span_label(record, i, span).pk, span.start, span.end)
+        relations = {
+            (self._relation_label(record, i, r).pk, by_ref[r.head], by_ref[r.tail])
+            for i, r in enumerate(record.relations)
+        }
+        labels = {self._document_label(record, i, d).pk for i, d in enumerate(record.document_labels)}
+        return set(by_ref.values()), relations, labels
+
+    # --- writing -------------------------------------------------------------------------
+
+    def write_batch(self, pairs: list[tuple[DocumentRecord, Document]], report: "ImportReport") -> None:
+        """Write the annotations of checked records onto their documents."""
+        pairs = [(record, document) for record, document in pairs if record.has_annotations]
+        if not pairs:
+            return
+        if self.as_suggestions:
+            for record, document in pairs:
+                self._write_suggestions(record, document, report)
+        else:
+            self._write_annotation_sets(pairs, report)
+
+    def _write_annotation_sets(
+        self, pairs: list[tuple[DocumentRecord, Document]], report: "ImportReport"
+    ) -> None:
+        documents = {document.pk for _, document in pairs}
+        sets = {
+            s.document_id: s
+            for s in AnnotationSet.objects.filter(
+                project=self.project, annotator=self.annotator, document_id__in=documents
+            )
+        }
+        if self.replace and sets:
+            ids = [s.pk for s in sets.values()]
+            Span.objects.filter(annotation_set_id__in=ids).delete()
+            DocumentLabel.objects.filter(annotation_set_id__in=ids).delete()
+        now = timezone.now()
+        fresh = [
+            AnnotationSet(
+                project=self.project,
+                document_id=pk,
+                annotator=self.annotator,
+                status=AnnotationSet.Status.SUBMITTED,
+                submitted_at=now,
+            )
+            for pk in documents
+            if pk not in sets
+        ]
+        old_ids = [s.pk for s in sets.values()]
+        for annotation_set in AnnotationSet.objects.bulk_create(fresh):
+            sets[annotation_set.document_id] = annotation_set
+        report.annotation_sets += len(fresh)
+
+        # Re-importing the same file must not duplicate anything: reuse identical rows.
+        span_rows: dict[tuple, Span] = (
+            {
+                (s.annotation_set_id, s.label_id, s.start, s.end): s
+                for s in Span.objects.filter(annotation_set_id__in=old_ids)
+            }
+            if old_ids
+            else {}
+        )
+        relation_keys = (
+            set(
+                Relation.objects.filter(annotation_set_id__in=old_ids).values_list(
+                    "annotation_set_id", "label_id", "head_id", "tail_id"
+                )
+            )
+            if old_ids
+            else set()
+        )
+        label_rows = (
+            {
+                (d.annotation_set_id, d.layer_id): d
+                for d in DocumentLabel.objects.filter(annotation_set_id__in=old_ids)
+            }
+            if old_ids
+            else {}
+        )
+
+        new_spans: list[Span] = []
+        refs: list[dict] = []
+        for record, document in pairs:
+            annotation_set = sets[document.pk]
+            by_ref: dict = {}
+            for i, span in enumerate(record.spans):
+                label = self._span_label(record, i, span)
+                key = (annotation_set.pk, label.pk, span.start, span.end)
+                row = span_rows.get(key)
+                if row is None:
+                    row = span_rows[key] = Span(
+                        annotation_set=annotation_set,
+                        label=label,
+                        start=span.start,
+                        end=span.end,
+                        step=span.step,
+                        attributes=span.attributes,
+                        origin=Span.Origin.IMPORT,
+                        score=span.score,
+                    )
+                    new_spans.append(row)
+                by_ref[span.ref] = row
+            refs.append(by_ref)
+        Span.objects.bulk_create(new_spans)
+        report.spans += len(new_spans)
+
+        relations = []
+        new_labels: list[tuple[DocumentLabel, list[Span]]] = []
+        for (record, document), by_ref in zip(pairs, refs, strict=True):
+            annotation_set = sets[document.pk]
+            for i, relation in enumerate(record.relations):
+                label = self._relation_label(record, i, relation)
+                head, tail = by_ref[relation.head], by_ref[relation.tail]
+                key = (annotation_set.pk, label.pk, head.pk, tail.pk)
+                if key in relation_keys:
+                    continue
+                relation_keys.add(key)
+                relations.append(Relation(annotation_set=annotation_set, label=label, head=head, tail=tail))
+            for i, document_label in enumerate(record.document_labels):
+                label = self._document_label(record, i, document_label)
+                rationale = [by_ref[ref] for ref in document_label.rationale]
+                row = label_rows.get((annotation_set.pk, label.layer_id))
+                if row is not None and row.pk is None:  # a second record for the same text
+                    row.confidence = document_label.confidence
+                elif row is not None:  # the same label (conflicts() refused any other)
+                    row.label = label
+                    row.confidence = document_label.confidence
+                    row.save(update_fields=["label", "confidence", "updated_at"])
+                    row.rationale.set(rationale)
+                else:
+                    row = DocumentLabel(
+                        annotation_set=annotation_set,
+                        layer_id=label.layer_id,
+                        label=label,
+                        confidence=document_label.confidence,
+                    )
+                    label_rows[(annotation_set.pk, label.layer_id)] = row
+                    new_labels.append((row, rationale))
+                report.document_labels += 1
+        Relation.objects.bulk_create(relations)
+        report.relations += len(relations)
+        DocumentLabel.objects.bulk_create([row for row, _ in new_labels])
+        through = DocumentLabel.rationale.through
+        through.objects.bulk_create(
+            [through(documentlabel_id=row.pk, span_id=span.pk) for row, spans in new_labels for span in spans]
+        )
+        if old_ids:
+            # An imported file is finished work, so it counts towards gold like a submission.
+            AnnotationSet.objects.filter(pk__in=old_ids).update(
+                status=AnnotationSet.Status.SUBMITTED, submitted_at=now, version=F("version") + 1
+            )
+
+    def _write_suggestions(self, record: DocumentRecord, document: Document, report: "ImportReport") -> None:
+        mine = {"project": self.project, "document": document, "suggester": SUGGESTER}
+        reason = f"imported from {record.file}"[:300]
+        existing = {(s.label_id, s.start, s.end): s for s in Suggestion.objects.filter(**mine)}
+        by_ref: dict = {}
+        fresh = []
+        for i, span in enumerate(record.spans):
+            label = self._span_label(record, i, span)
+            key = (label.pk, span.start, span.end)
+            if key not in existing:
+                existing[key] = Suggestion(
+                    label=label, start=span.start, end=span.end, score=span.score, reason=reason, **mine
+                )
+                fresh.append(existing[key])
+            by_ref[span.ref] = existing[key]
         Suggestion.objects.bulk_create(fresh)
         report.suggestions += len(fresh)
 
-    def _write_annotation_set(
-        self, record: DocumentRecord, document: Document, report: "ImportReport"
-    ) -> None:
-        annotation_set, created = AnnotationSet.objects.get_or_create(
-            project=self.project, document=document, annotator=self.annotator
-        )
-        report.annotation_sets += int(created)
-        # Re-importing the same file must not duplicate anything: reuse identical rows.
-        spans_by_key = {
-            (s.label_id, s.start, s.end): s for s in Span.objects.filter(annotation_set=annotation_set)
-        }
-        by_ref: dict = {}
-        fresh: list[tuple[object, Span]] = []
-        for span in record.spans:
-            label = self._label(record, Layer.Kind.SPAN, span.layer, span.label, "spans")
-            key = (label.pk, span.start, span.end)
-            if key in spans_by_key:
-                by_ref[span.ref] = spans_by_key[key]
-                continue
-            row = Span(
-                annotation_set=annotation_set,
-                label=label,
-                start=span.start,
-                end=span.end,
-                step=span.step,
-                attributes=span.attributes,
-                origin=Span.Origin.IMPORT,
-                score=span.score,
+        if record.relations:
+            known = set(
+                SuggestedRelation.objects.filter(**mine).values_list("label_id", "head_id", "tail_id")
             )
-            spans_by_key[key] = row
-            by_ref[span.ref] = row
-            fresh.append((span.ref, row))
-        Span.objects.bulk_create([row for _, row in fresh])
-        report.spans += len(fresh)
+            relations = []
+            for i, relation in enumerate(record.relations):
+                label = self._relation_label(record, i, relation)
+                head, tail = by_ref[relation.head], by_ref[relation.tail]
+                if (label.pk, head.pk, tail.pk) in known:
+                    continue
+                known.add((label.pk, head.pk, tail.pk))
+                relations.append(SuggestedRelation(head=head, tail=tail, label=label, reason=reason, **mine))
+            SuggestedRelation.objects.bulk_create(relations)
+            report.suggested_relations += len(relations)
 
-        existing_relations = set(
-            Relation.objects.filter(annotation_set=annotation_set).values_list(
-                "label_id", "head_id", "tail_id"
-            )
-        )
-        relations = []
-        for relation in record.relations:
-            label = self._label(record, Layer.Kind.RELATION, relation.layer, relation.label, "relations")
-            key = (label.pk, by_ref[relation.head].pk, by_ref[relation.tail].pk)
-            if key in existing_relations:
-                continue
-            existing_relations.add(key)
-            relations.append(
-                Relation(
-                    annotation_set=annotation_set,
-                    label=label,
-                    head=by_ref[relation.head],
-                    tail=by_ref[relation.tail],
+        if record.document_labels:
+            known = set(SuggestedDocumentLabel.objects.filter(**mine).values_list("layer_id", "label_id"))
+            labels = []
+            for i, document_label in enumerate(record.document_labels):
+                label = self._document_label(record, i, document_label)
+                if (label.layer_id, label.pk) in known:
+                    continue
+                known.add((label.layer_id, label.pk))
+                confidence = document_label.confidence
+                labels.append(
+                    SuggestedDocumentLabel(
+                        layer_id=label.layer_id,
+                        label=label,
+                        score=confidence / 5 if confidence else None,
+                        reason=reason,
+                        # The rationale spans stand in for the sentences that drove the label.
+                        sentences=[[by_ref[r].start, by_ref[r].end] for r in document_label.rationale],
+                        **mine,
+                    )
                 )
-            )
-        Relation.objects.bulk_create(relations)
-        report.relations += len(relations)
-
-        for document_label in record.document_labels:
-            label = self._label(
-                record, Layer.Kind.DOCUMENT, document_label.layer, document_label.label, "stance"
-            )
-            row, _ = DocumentLabel.objects.update_or_create(
-                annotation_set=annotation_set,
-                layer=label.layer,
-                defaults={"label": label, "confidence": document_label.confidence},
-            )
-            row.rationale.set([by_ref[ref] for ref in document_label.rationale])
-            report.document_labels += 1
-
-        # An imported file is finished work, so it counts towards gold like a submission.
-        AnnotationSet.objects.filter(pk=annotation_set.pk).update(
-            status=AnnotationSet.Status.SUBMITTED,
-            submitted_at=timezone.now(),
-            version=annotation_set.version + 1,
-        )
+            SuggestedDocumentLabel.objects.bulk_create(labels)
+            report.suggested_document_labels += len(labels)

@@ -200,6 +200,8 @@ def _parse_ann(record: DocumentRecord, ann: Path, text: str, shift: int) -> None
                         layer=layer,
                         label=value,
                         attributes=attributes,
+                        line=number,
+                        name=brat_id,
                     )
                 )
             fragments[brat_id] = spans
@@ -226,7 +228,11 @@ def _parse_ann(record: DocumentRecord, ann: Path, text: str, shift: int) -> None
                     )
             else:
                 layer, value = split_label(fields[0])
-                record.relations.append(RelationRecord(head=ends[0], tail=ends[1], label=value, layer=layer))
+                record.relations.append(
+                    RelationRecord(
+                        head=ends[0], tail=ends[1], label=value, layer=layer, line=number, name=brat_id
+                    )
+                )
         elif brat_id[:1] in ("A", "M"):
             if len(fields) not in (2, 3):
                 raise problem(number, brat_id, "expected 'A<id><TAB>Name T1 [Value]'.")
@@ -262,7 +268,7 @@ def _document_label(
     words = value.split()
     if not words:
         raise problem(number, layer, "expected a label.")
-    label = DocumentLabelRecord(layer=layer, label=words[0])
+    label = DocumentLabelRecord(layer=layer, label=words[0], line=number, name=layer)
     for word in words[1:]:
         key, _, setting = word.partition("=")
         if key == "confidence" and setting.isdigit() and 1 <= int(setting) <= 5:

@@ -137,6 +137,8 @@ def read_article(article: Path) -> DocumentRecord:
                 layer=LAYER,
                 label=label,
                 attributes={"technique": technique} if technique else {},
+                line=number,
+                name="technique",
             )
         )
     return record

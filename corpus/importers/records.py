@@ -40,6 +40,8 @@ class SpanRecord:
     attributes: dict = field(default_factory=dict)
     step: int | None = None
     score: float | None = None
+    line: int | None = None  # where the span is written, when not on the document's own line (brat, ptc)
+    name: str | None = None  # how problems name it instead of `spans[i]` (a brat id)
 
 
 @dataclass
@@ -48,6 +50,8 @@ class RelationRecord:
     tail: Any
     label: str
     layer: str | None = None
+    line: int | None = None
+    name: str | None = None
 
 
 @dataclass
@@ -56,6 +60,8 @@ class DocumentLabelRecord:
     label: str
     confidence: int | None = None
     rationale: list = field(default_factory=list)
+    line: int | None = None
+    name: str | None = None
 
 
 @dataclass
@@ -76,5 +82,6 @@ class DocumentRecord:
     def has_annotations(self) -> bool:
         return bool(self.spans or self.relations or self.document_labels)
 
-    def problem(self, field_name: str | None, message: str) -> RecordError:
-        return RecordError(Problem(self.file, self.line, field_name, message))
+    def problem(self, field_name: str | None, message: str, line: int | None = None) -> RecordError:
+        """A RecordError at this record's line, or at `line` of its file (an annotation's own line)."""
+        return RecordError(Problem(self.file, line if line is not None else self.line, field_name, message))

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from factories import EMOJI_TEXT, AnnotationSetFactory, CorpusFactory, ProjectFactory, UserFactory
 
-from annotator.models import AnnotationSet, DocumentLabel, Relation, Span, Suggestion
+from annotator.models import AnnotationSet, DocumentLabel, Membership, Relation, Span, Suggestion
 from annotator.services import annotations as services
 from corpus.importers.records import Problem
 from corpus.models import Corpus, Document
@@ -45,8 +45,11 @@ def annotated(text=OP_ED, **overrides) -> dict:
 
 
 def do_import(project_or_corpus, path, format="jsonl", **options):
+    """Import into a corpus, or into a project's corpus; a named annotator is made a member first."""
     if isinstance(project_or_corpus, Corpus):
         return corpus_import(corpus=project_or_corpus, path=path, format=format, **options)
+    if options.get("annotator") is not None:
+        Membership.objects.get_or_create(project=project_or_corpus, user=options["annotator"])
     return corpus_import(
         corpus=project_or_corpus.corpus, path=path, format=format, project=project_or_corpus, **options
     )
@@ -363,16 +366,58 @@ def test_annotations_attach_to_a_document_already_in_the_corpus(project, tmp_pat
     assert document.annotation_sets.get().spans.count() == 2
 
 
-def test_imported_annotations_join_the_annotators_earlier_work(project, tmp_path):
+def test_an_import_does_not_overwrite_an_annotators_work_in_progress(project, tmp_path):
     annotation_set = AnnotationSetFactory(project=project, document__text=OP_ED)
     services.span_create(
         annotation_set=annotation_set, version=1, layer="rhetoric", label="loaded-language", start=0, end=9
     )
-    do_import(project, write_jsonl(tmp_path / "gold.jsonl", annotated()), annotator=annotation_set.annotator)
+    path = write_jsonl(tmp_path / "gold.jsonl", annotated())
+    (problem,) = problems_of(do_import, project, path, annotator=annotation_set.annotator)
+    assert (problem.file, problem.line) == (str(path), 1)
+    assert f"document {annotation_set.document_id} (in progress) already has work" in problem.message
+    assert "--replace" in problem.message
     annotation_set.refresh_from_db()
-    assert annotation_set.spans.count() == 3
+    assert annotation_set.status == AnnotationSet.Status.IN_PROGRESS
+    assert [s.label.value for s in annotation_set.spans.all()] == ["loaded-language"]
+
+
+def test_an_import_does_not_silently_change_a_submitted_stance(project, tmp_path):
+    annotator = UserFactory()
+    do_import(project, write_jsonl(tmp_path / "first.jsonl", annotated()), annotator=annotator)
+    second = write_jsonl(tmp_path / "second.jsonl", annotated(stance={"label": "pro-sanctions"}))
+    (problem,) = problems_of(do_import, project, second, annotator=annotator)
+    assert "(submitted) already has work" in problem.message
+    assert DocumentLabel.objects.get().label.value == "pro-engagement"
+
+
+def test_replace_swaps_the_annotators_set_for_the_files_annotations(project, tmp_path):
+    annotation_set = AnnotationSetFactory(project=project, document__text=OP_ED)
+    services.span_create(
+        annotation_set=annotation_set, version=1, layer="rhetoric", label="loaded-language", start=0, end=9
+    )
+    path = write_jsonl(tmp_path / "gold.jsonl", annotated())
+    do_import(project, path, annotator=annotation_set.annotator, replace=True)
+    annotation_set.refresh_from_db()
+    assert sorted(s.label.value for s in annotation_set.spans.all()) == ["claim", "premise"]
     assert annotation_set.version == 3
     assert annotation_set.status == AnnotationSet.Status.SUBMITTED
+
+
+def test_an_empty_set_opened_in_the_workspace_is_filled_without_replace(project, tmp_path):
+    annotation_set = AnnotationSetFactory(project=project, document__text=OP_ED)
+    do_import(project, write_jsonl(tmp_path / "gold.jsonl", annotated()), annotator=annotation_set.annotator)
+    assert annotation_set.spans.count() == 2
+
+
+def test_the_annotator_must_be_a_member_of_the_project(project, tmp_path):
+    path = write_jsonl(tmp_path / "gold.jsonl", annotated())
+    outsider = UserFactory(username="outsider")
+    (problem,) = problems_of(
+        corpus_import, corpus=project.corpus, path=path, format="jsonl", project=project, annotator=outsider
+    )
+    assert problem.field == "as_annotator"
+    assert f"'outsider' is not a member of project '{project.slug}'" in problem.message
+    assert not Document.objects.exists()
 
 
 def test_span_ids_may_be_strings(project, tmp_path):
@@ -573,10 +618,12 @@ def test_skip_bad_reports_each_skipped_record_and_imports_the_rest(project, tmp_
             stance=None,
         ),
         {"text": "A third article."},
-        annotated(text="A fourth article, with talks.", stance={"label": "hawkish"}, relations=[], spans=[]),
+        annotated(
+            text="A fourth article, with talks.", relations=[], spans=[{"start": 0, "end": 5, "label": ""}]
+        ),
     )
     report = do_import(project, path, annotator=UserFactory(), skip_bad=True)
-    assert [(p.line, p.field) for p in report.skipped] == [(2, "spans[0].end"), (4, "stance.label")]
+    assert [(p.line, p.field) for p in report.skipped] == [(2, "spans[0].end"), (4, "spans[0].label")]
     assert set(project.corpus.documents.values_list("text", flat=True)) == {OP_ED, "A third article."}
     assert report.spans == 2
 
@@ -593,7 +640,7 @@ def test_the_command_imports_a_folder_into_a_new_corpus(db, tmp_path):
 
 
 def test_the_command_imports_annotations_as_a_user(project, tmp_path):
-    UserFactory(username="alice")
+    Membership.objects.create(project=project, user=UserFactory(username="alice"))
     path = write_jsonl(tmp_path / "gold.jsonl", annotated())
     output = run_command(
         project.corpus.slug, path, "--format", "jsonl", "--project", project.slug, "--as-annotator", "alice"
