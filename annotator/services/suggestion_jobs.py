@@ -45,7 +45,10 @@ def suggestion_progress(project: Project, task_id: str | None = None) -> Suggest
     versions = Q()
     rules = default_suggesters()
     for suggester in rules:
-        versions |= Q(suggester=suggester.name, suggester_version=suggester.version)
+        # A run's version also names the pipeline it parsed with: "<suggester version>/<pipeline>".
+        versions |= Q(suggester=suggester.name, suggester_version=suggester.version) | Q(
+            suggester=suggester.name, suggester_version__startswith=f"{suggester.version}/"
+        )
     per_document = (
         SuggestionRun.objects.filter(versions, project=project)
         .values("document_id")
