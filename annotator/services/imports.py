@@ -82,7 +82,7 @@ class AnnotationWriter:
     def _label(
         self, record: DocumentRecord, kind: str, layer: str | None, value: str, field: str, line: int | None
     ) -> Label:
-        source = SourceLabel(kind, layer, value)
+        source = SourceLabel(str(kind), layer, value)
         label = self._resolved.get(source)
         if label is None:
             label = self._resolved[source] = self._find(record, source, field, line)
