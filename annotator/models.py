@@ -74,6 +74,23 @@ class Project(models.Model):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Assignment(models.TextChoices):
+        OPEN = "open", "Open: every annotator sees every document"
+        QUEUE = "queue", "Queue: the next document that still needs annotators"
+        MANUAL = "manual", "Manual: a manager assigns documents"
+
+    blind_annotation = models.BooleanField(
+        default=True, help_text="Annotators never see other annotators' work."
+    )
+    annotators_per_document = models.PositiveSmallIntegerField(
+        default=1, help_text="Overlap: how many annotators work on each document (queue mode)."
+    )
+    assignment = models.CharField(max_length=10, choices=Assignment.choices, default=Assignment.OPEN)
+    merge_threshold = models.FloatField(
+        default=1.0,
+        help_text="Share of submitted annotators who must agree for curation to merge an item (1 = all).",
+    )
+
     class Meta:
         ordering = ["slug"]
 
@@ -107,6 +124,11 @@ class AnnotationSet(models.Model):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Submitted"
+        SKIPPED = "skipped", "Skipped"
+
+    class Kind(models.TextChoices):
+        ANNOTATION = "annotation", "Annotation"
+        GOLD = "gold", "Gold (curated)"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotation_sets")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotation_sets")
@@ -118,13 +140,29 @@ class AnnotationSet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ANNOTATION)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_annotation_sets",
+        help_text="Who assigned the document (empty: the annotator opened it themselves).",
+    )
+    skip_reason = models.CharField(max_length=500, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["project", "document", "annotator"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "document", "annotator"], name="annotationset_unique_per_user"
-            )
+                fields=["project", "document", "annotator", "kind"], name="annotationset_unique_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "document"],
+                condition=Q(kind="gold"),
+                name="annotationset_one_gold_per_document",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +187,9 @@ class Span(models.Model):
     attributes = models.JSONField(default=dict, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
     score = models.FloatField(null=True, blank=True)
+    provenance = models.JSONField(
+        default=dict, blank=True, help_text="Gold only: who had it, its origin, who curated it, when."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -166,6 +207,9 @@ class Relation(models.Model):
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="relations")
     head = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="outgoing")
     tail = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="incoming")
+    provenance = models.JSONField(
+        default=dict, blank=True, help_text="Gold only: who had it, its origin, who curated it, when."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,6 +235,9 @@ class DocumentLabel(models.Model):
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="document_labels")
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     rationale = models.ManyToManyField(Span, blank=True, related_name="rationale_for")
+    provenance = models.JSONField(
+        default=dict, blank=True, help_text="Gold only: who had it, its origin, who curated it, when."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -402,3 +449,19 @@ class TrainedModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.slug} {self.kind} v{self.version} ({self.status})"
+
+
+class GoldChange(models.Model):
+    """One change to a gold annotation set, written by the curation services (the gold's history)."""
+
+    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="gold_changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gold_changes")
+    action = models.CharField(max_length=20)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation_set", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.user_id} on gold {self.annotation_set_id}"

@@ -52,14 +52,27 @@ class QueueEntry:
 
 
 def document_queue(project: Project, user: AbstractBaseUser) -> list[QueueEntry]:
-    """The project's documents in order, each with this user's progress on it."""
+    """The documents this user may annotate, in order, each with their progress on it.
+
+    Open projects give every document; queue and manual ones only those assigned (admins: all).
+    Skipped documents leave the queue.
+    """
     mine = {
         row["document_id"]: row
-        for row in AnnotationSet.objects.filter(project=project, annotator=user)
+        for row in AnnotationSet.objects.filter(
+            project=project, annotator=user, kind=AnnotationSet.Kind.ANNOTATION
+        )
         .annotate(span_count=Count("spans"))
         .values("document_id", "status", "span_count")
     }
-    documents = Document.objects.filter(corpus_id=project.corpus_id).only("id", "title", "kind", "corpus_id")
+    skipped = {pk for pk, row in mine.items() if row["status"] == AnnotationSet.Status.SKIPPED}
+    documents = (
+        Document.objects.filter(corpus_id=project.corpus_id)
+        .exclude(pk__in=skipped)
+        .only("id", "title", "kind", "corpus_id")
+    )
+    if project.assignment != Project.Assignment.OPEN and not user.is_superuser:
+        documents = documents.filter(pk__in=list(mine))
     return [
         QueueEntry(
             document=doc,
@@ -81,7 +94,8 @@ def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> A
     """The user's own annotation set; annotators never reach each other's work this way."""
     annotation_set = (
         AnnotationSet.objects.select_related("project__scheme", "document")
-        .filter(pk=annotation_set_id, annotator=user)
+        # Gold sets change only through the curation services, which keep their history.
+        .filter(pk=annotation_set_id, annotator=user, kind=AnnotationSet.Kind.ANNOTATION)
         # Someone removed from a project no longer reaches their work in it.
         .filter(Q(project__memberships__user=user) | Q(annotator__is_superuser=True))
         .distinct()
@@ -163,10 +177,13 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
 class DocumentWithAnnotations:
     document: Document
     submitted: list[AnnotationSet]
+    curated: AnnotationSet | None = None  # the submitted gold set, if a curator submitted one
 
     @property
     def gold(self) -> AnnotationSet | None:
-        """Until curation exists, gold is the submitted work when exactly one annotator submitted."""
+        """The curated gold if submitted, else the submitted work when exactly one annotator submitted."""
+        if self.curated is not None:
+            return self.curated
         return self.submitted[0] if len(self.submitted) == 1 else None
 
 
@@ -181,19 +198,25 @@ def project_documents_for_export(
         chunk = ids[first : first + chunk_size]
         documents = Document.objects.in_bulk(chunk)
         submitted: dict[int, list[AnnotationSet]] = {pk: [] for pk in chunk}
+        curated: dict[int, AnnotationSet] = {}
         sets = annotation_sets_with_content(
             AnnotationSet.objects.filter(
                 project=project, document_id__in=chunk, status=AnnotationSet.Status.SUBMITTED
             ).order_by("annotator__username")
         )
         for annotation_set in sets:
-            submitted[annotation_set.document_id].append(annotation_set)
+            if annotation_set.kind == AnnotationSet.Kind.GOLD:
+                curated[annotation_set.document_id] = annotation_set
+            else:
+                submitted[annotation_set.document_id].append(annotation_set)
         for pk in chunk:
-            yield DocumentWithAnnotations(document=documents[pk], submitted=submitted[pk])
+            yield DocumentWithAnnotations(
+                document=documents[pk], submitted=submitted[pk], curated=curated.get(pk)
+            )
 
 
 def project_counts(project: Project) -> dict[str, int]:
-    return AnnotationSet.objects.filter(project=project).aggregate(
+    return AnnotationSet.objects.filter(project=project, kind=AnnotationSet.Kind.ANNOTATION).aggregate(
         submitted=Count("id", filter=Q(status=AnnotationSet.Status.SUBMITTED)),
         in_progress=Count("id", filter=Q(status=AnnotationSet.Status.IN_PROGRESS)),
     )

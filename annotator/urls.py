@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from annotator import views, views_suggestions
+from annotator import views, views_suggestions, views_team
 from annotator.converters import IdConverter
 
 # Before any pattern uses it, including those in annotator.api.urls.
@@ -14,6 +14,10 @@ ui_patterns = [
     path("", views.project_list, name="project-list"),
     path("projects/<slug:slug>/", views.project_queue, name="project-queue"),
     path("projects/<slug:slug>/documents/<id:document_id>/", views.workspace, name="workspace"),
+    path("projects/<slug:slug>/manage/", views_team.manage, name="project-manage"),
+    path("projects/<slug:slug>/next/", views_team.queue_next, name="queue-next"),
+    path("projects/<slug:slug>/agreement/", views_team.agreement, name="project-agreement"),
+    path("projects/<slug:slug>/documents/<id:document_id>/curate/", views_team.curate, name="curate"),
     path("projects/<slug:slug>/suggestions/", views_suggestions.suggestion_job, name="suggestion-job"),
 ]
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from annotator import selectors
+from annotator.permissions import MANAGERS, has_role
 from annotator.services.annotations import annotation_set_get_or_create
 from annotator.services.errors import NotAllowed
 from annotator.services.schemes import scheme_as_data
@@ -32,7 +33,13 @@ def project_queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "annotator/project_queue.html",
-        {"project": project, "queue": queue, "done": done, "total": len(queue)},
+        {
+            "project": project,
+            "queue": queue,
+            "done": done,
+            "total": len(queue),
+            "can_manage": has_role(project, request.user, MANAGERS),
+        },
     )
 
 
@@ -41,6 +48,10 @@ def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse
     project = _project_or_404(request, slug)
     try:
         document = selectors.document_get_in_project(project, document_id)
+    except NotAllowed as error:
+        raise Http404(str(error)) from error
+    try:
+        annotation_set = annotation_set_get_or_create(project=project, document=document, user=request.user)
     except NotAllowed as error:
         raise Http404(str(error)) from error
     entries = selectors.document_queue(project, request.user)
@@ -61,9 +72,7 @@ def workspace(request: HttpRequest, slug: str, document_id: int) -> HttpResponse
             "document": document,
             "layers": selectors.project_scheme(project),
             "scheme": scheme_as_data(project.scheme)["layers"],
-            "annotation_set": selectors.annotation_set_payload(
-                annotation_set_get_or_create(project=project, document=document, user=request.user)
-            ),
+            "annotation_set": selectors.annotation_set_payload(annotation_set),
             "config": config,
             "position": position + 1,
             "total": len(queue),

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from annotator.api import suggestion_jobs, views
+from annotator.api import suggestion_jobs, team, views
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -63,4 +63,38 @@ urlpatterns = [
     ),
     path("annotation-sets/<id:set_id>/submit/", views.AnnotationSetSubmitApi.as_view(), name="api-submit"),
     path("annotation-sets/<id:set_id>/reopen/", views.AnnotationSetReopenApi.as_view(), name="api-reopen"),
+    # Team workflow (annotator/api/team.py).
+    path("projects/<slug:slug>/assign-next/", team.AssignNextApi.as_view(), name="api-assign-next"),
+    path("projects/<slug:slug>/assignments/", team.AssignmentsApi.as_view(), name="api-assignments"),
+    path("projects/<slug:slug>/assignments/unassign/", team.UnassignApi.as_view(), name="api-unassign"),
+    path("projects/<slug:slug>/members/", team.MembersApi.as_view(), name="api-members"),
+    path("projects/<slug:slug>/members/<str:username>/", team.MemberApi.as_view(), name="api-member"),
+    path("projects/<slug:slug>/progress/", team.ProgressApi.as_view(), name="api-progress"),
+    path("projects/<slug:slug>/agreement/", team.AgreementApi.as_view(), name="api-agreement"),
+    path(
+        "projects/<slug:slug>/documents/<id:document_id>/annotation-sets/",
+        team.DocumentAnnotationSetsApi.as_view(),
+        name="api-document-sets",
+    ),
+    path(
+        "projects/<slug:slug>/documents/<id:document_id>/curation/",
+        team.CurationApi.as_view(),
+        name="api-curation",
+    ),
+    *[
+        path(
+            f"projects/<slug:slug>/documents/<id:document_id>/curation/{action}/",
+            view.as_view(action=action),
+            name=f"api-curation-{action}",
+        )
+        for view, action in [
+            (team.CurationItemApi, "accept"),
+            (team.CurationItemApi, "reject"),
+            (team.CurationItemApi, "remove"),
+            (team.CurationStatusApi, "submit"),
+            (team.CurationStatusApi, "reopen"),
+        ]
+    ],
+    path("annotation-sets/<id:set_id>/skip/", team.SkipApi.as_view(), name="api-skip"),
+    path("annotation-sets/<id:set_id>/time/", team.TimeSpentApi.as_view(), name="api-time"),
 ]

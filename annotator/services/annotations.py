@@ -21,7 +21,7 @@ from annotator.models import (
     Relation,
     Span,
 )
-from annotator.services.errors import StaleVersion, invalid
+from annotator.services.errors import NotAllowed, StaleVersion, invalid
 from corpus.models import Document
 
 # Largest id or number the databases store (64-bit signed); anything above cannot match a row.
@@ -124,10 +124,19 @@ def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any)
 
 
 def annotation_set_get_or_create(*, project: Project, document: Document, user) -> AnnotationSet:
-    """Return the user's annotation set for a document, starting one if needed."""
-    annotation_set, _ = AnnotationSet.objects.get_or_create(
-        project=project, document=document, annotator=user
-    )
+    """Return the user's annotation set for a document, starting one if the assignment mode allows."""
+    from annotator.permissions import check_may_start
+
+    annotation_set = AnnotationSet.objects.filter(
+        project=project, document=document, annotator=user, kind=AnnotationSet.Kind.ANNOTATION
+    ).first()
+    if annotation_set is None:
+        check_may_start(project, user)
+        annotation_set, _ = AnnotationSet.objects.get_or_create(
+            project=project, document=document, annotator=user, kind=AnnotationSet.Kind.ANNOTATION
+        )
+    elif annotation_set.status == AnnotationSet.Status.SKIPPED:
+        raise NotAllowed(f"You skipped document {document.pk}.")
     return annotation_set
 
 
