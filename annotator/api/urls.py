@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from annotator.api import suggestion_jobs, team, views
+from annotator.api import imports, suggestion_jobs, team, views
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -11,6 +11,12 @@ urlpatterns = [
     path("projects/", views.ProjectListApi.as_view(), name="api-projects"),
     path("projects/<slug:slug>/", views.ProjectDetailApi.as_view(), name="api-project"),
     path("projects/<slug:slug>/documents/", views.DocumentQueueApi.as_view(), name="api-queue"),
+    path("projects/<slug:slug>/imports/", imports.ImportUploadApi.as_view(), name="api-imports"),
+    path(
+        "projects/<slug:slug>/imports/<str:task_id>/",
+        imports.ImportStatusApi.as_view(),
+        name="api-import-status",
+    ),
     path(
         "projects/<slug:slug>/suggestion-job/",
         suggestion_jobs.SuggestionJobApi.as_view(),

@@ -60,6 +60,7 @@ class UnknownLabels:
                 "value": source.value,
                 "count": count,
                 "first": str(self.first[source]),
+                "problem": self.first[source],
             }
             for source, count in sorted(self.counts.items(), key=lambda item: (-item[1], str(item[0])))
         ]
