@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 BENCHMARKS = {
     "workspace": "annotator.benchmarks.workspace",
     "suggest": "annotator.benchmarks.suggest",
+    "import": "annotator.benchmarks.imports",
 }
 
 
