@@ -1,9 +1,11 @@
 """Pre-annotation throughput: raw `nlp.pipe` against `suggestions_make` with its database writes.
 
 Everything runs in spawned worker processes against a throw-away SQLite database in a temporary
-folder, removed afterwards, so the user's database is never opened. Each phase (raw parse, full
-pre-annotation) starts in all workers at once behind a barrier; its time is from the first start
-to the last finish, and the best of `rounds` counts. Words are `len(text.split())`.
+folder, removed afterwards, so the user's database is never opened. Each worker takes every n-th
+document and goes through its share in steps of at most one `nlp.pipe` batch: raw parse of the
+step's documents, then `suggestions_make` on the same documents, each phase started in all
+workers at once behind a barrier. A phase's time is the sum over steps of each step's best round,
+so a burst of other load on the machine hits neither phase alone. Words are `len(text.split())`.
 
 Nothing from Django is imported at module level: spawned workers import this module first and set
 their database before Django starts.
@@ -11,6 +13,7 @@ their database before Django starts.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import queue
@@ -33,9 +36,11 @@ BARRIER_TIMEOUT = 900
 
 @dataclass(frozen=True)
 class Phase:
-    """One worker's start and end (monotonic clock, shared by processes) of one timed phase."""
+    """One worker's start and end (monotonic clock, shared by processes) of one timed phase of a step."""
 
     name: str
+    step: int
+    round: int
     start: float
     end: float
 
@@ -91,8 +96,13 @@ def _prepare(database: str, words: int) -> None:
     )
 
 
+def _steps(documents: int, workers: int) -> int:
+    """Steps per round: enough that no worker's share of a step exceeds one `nlp.pipe` batch."""
+    return max(1, math.ceil(math.ceil(documents / workers) / BATCH_SIZE))
+
+
 def _worker(database: str, pipeline: str, rounds: int, index: int, workers: int, barrier, results) -> None:
-    """Parse this worker's share of documents raw, then pre-annotate it, `rounds` times."""
+    """Each round, step by step over this worker's share: parse a chunk raw, then pre-annotate it."""
     _django(database)
     from annotator.models import Project, SuggestedDocumentLabel, Suggestion, SuggestionRun
     from annotator.nlp import load_pipeline
@@ -101,36 +111,38 @@ def _worker(database: str, pipeline: str, rounds: int, index: int, workers: int,
     from corpus.models import Document
 
     project = Project.objects.select_related("corpus", "scheme").get(slug=SLUG)
-    share = list(Document.objects.filter(corpus=project.corpus).order_by("id").only("id", "text"))[
-        index::workers
-    ]
-    texts = [document.text for document in share]
+    documents = list(Document.objects.filter(corpus=project.corpus).order_by("id").only("id", "text"))
+    share = documents[index::workers]
+    steps = _steps(len(documents), workers)
+    bounds = [round(k * len(share) / steps) for k in range(steps + 1)]
+    chunks = [share[bounds[k] : bounds[k + 1]] for k in range(steps)]
     nlp = load_pipeline(pipeline)
     suggesters = default_suggesters(project)  # the rules, and learned ones if a model is active
-    for doc in nlp.pipe(texts[:4]):  # warm: load the vectors, build the suggesters' matchers
+    for doc in nlp.pipe([document.text for document in share[:4]]):  # warm: vectors, matchers
         for suggester in suggesters:
             suggester.suggest(doc)
     phases: list[Phase] = []
-    mine = {"project": project, "document__in": share}
-    for _ in range(rounds):
-        barrier.wait()
-        start = time.monotonic()
-        for _doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
-            pass
-        phases.append(Phase("pipe", start, time.monotonic()))
-        barrier.wait()
-        start = time.monotonic()
-        report = suggestions_make(
-            project=project, documents=share, batch_size=BATCH_SIZE, suggesters=suggesters, nlp=nlp
-        )
-        phases.append(Phase("suggest", start, time.monotonic()))
-        if report.failures or report.documents_processed != len(share):
-            raise RuntimeError(f"Pre-annotation did not finish cleanly: {report.as_dict()}")
+    for number in range(rounds):
+        for step, chunk in enumerate(chunks):
+            barrier.wait()
+            start = time.monotonic()
+            for _doc in nlp.pipe([document.text for document in chunk], batch_size=BATCH_SIZE):
+                pass
+            phases.append(Phase("pipe", step, number, start, time.monotonic()))
+            barrier.wait()
+            start = time.monotonic()
+            report = suggestions_make(
+                project=project, documents=chunk, batch_size=BATCH_SIZE, suggesters=suggesters, nlp=nlp
+            )
+            phases.append(Phase("suggest", step, number, start, time.monotonic()))
+            if report.failures or report.documents_processed != len(chunk):
+                raise RuntimeError(f"Pre-annotation did not finish cleanly: {report.as_dict()}")
         barrier.wait()
         # Clear this worker's output so the next round pre-annotates from scratch (untimed).
         for model in (Suggestion, SuggestedDocumentLabel, SuggestionRun):
-            model.objects.filter(**mine).delete()
-    results.put((index, sum(len(text.split()) for text in texts), report.pipeline, phases))
+            model.objects.filter(project=project, document__in=share).delete()
+    words = sum(len(document.text.split()) for document in share)
+    results.put((index, words, report.pipeline, phases))
 
 
 def _spawn(target, *args, workers: int = 1) -> list[tuple]:
@@ -164,16 +176,26 @@ def _spawn(target, *args, workers: int = 1) -> list[tuple]:
 def _run_workers(
     database: str, pipeline: str, workers: int, rounds: int
 ) -> tuple[int, str, dict[str, float]]:
-    """Total words, the pipeline tag and the best wall-clock seconds per phase over the rounds."""
+    """Total words, the pipeline tag and the seconds per phase: each step's best round, summed.
+
+    A step's time runs from the first worker's start to the last worker's end. Taking each step's
+    best round keeps a burst of other load on the machine out of both phases alike.
+    """
     collected = _spawn(_worker, database, pipeline, rounds, workers=workers)
     words = sum(item[1] for item in collected)
     tag = collected[0][2]
-    best: dict[str, float] = {}
-    for name in ("pipe", "suggest"):
-        per_round = zip(*[[p for p in item[3] if p.name == name] for item in collected], strict=True)
-        walls = [max(p.end for p in phases) - min(p.start for p in phases) for phases in per_round]
-        best[name] = min(walls)
-    return words, tag, best
+    spans: dict[tuple[str, int, int], list[Phase]] = {}
+    for item in collected:
+        for phase in item[3]:
+            spans.setdefault((phase.name, phase.step, phase.round), []).append(phase)
+    best: dict[tuple[str, int], float] = {}
+    for (name, step, _), phases in spans.items():
+        wall = max(p.end for p in phases) - min(p.start for p in phases)
+        best[name, step] = min(wall, best.get((name, step), wall))
+    seconds = {
+        name: sum(value for (key, _), value in best.items() if key == name) for name in ("pipe", "suggest")
+    }
+    return words, tag, seconds
 
 
 def _prepare_entry(database: str, words: int, index: int, workers: int, barrier, results) -> None:
