@@ -1,0 +1,84 @@
+"""A curator resolves two annotators' versions into gold; a manager watches progress."""
+
+import pytest
+from pages import log_in
+
+from annotator.models import AnnotationSet, DocumentLabel, GoldChange, Label, Membership, Span
+
+pytestmark = pytest.mark.browser
+
+TEXT = "Sanctions have failed for decades. Talks are the only way out. Kim fears the worst."
+
+
+@pytest.fixture
+def two_submissions(annotator_with_document, django_user_model):
+    project, ana, document = annotator_with_document(TEXT, "Two versions")
+    bob = django_user_model.objects.create_user("bob", password="bob-secret-pw")
+    Membership.objects.create(project=project, user=bob)
+    cora = django_user_model.objects.create_user("cora", password="cora-secret-pw")
+    Membership.objects.create(project=project, user=cora, role=Membership.Role.CURATOR)
+    claim = Label.objects.get(layer__scheme=project.scheme, layer__key="argument", value="claim")
+    stance = Label.objects.get(layer__scheme=project.scheme, layer__key="stance", value="pro-engagement")
+    for user, piece in ((ana, "Talks are the only way out"), (bob, "Kim fears the worst")):
+        annotation_set = AnnotationSet.objects.create(
+            project=project, document=document, annotator=user, status=AnnotationSet.Status.SUBMITTED
+        )
+        start = TEXT.index(piece)
+        Span.objects.create(annotation_set=annotation_set, label=claim, start=start, end=start + len(piece))
+        DocumentLabel.objects.create(annotation_set=annotation_set, layer=stance.layer, label=stance)
+    return project, document
+
+
+def test_curator_accepts_one_annotators_span_with_one_click_and_submits_gold(
+    page, live_server, two_submissions
+):
+    project, document = two_submissions
+    log_in(page, live_server.url, "cora", "cora-secret-pw")
+    page.goto(f"{live_server.url}/projects/{project.slug}/documents/{document.pk}/curate/")
+
+    versions = page.locator(".version")
+    assert versions.count() == 2
+    assert (
+        page.locator(".version[data-annotator='ana'] mark.cur-conflict").inner_text()
+        == "Talks are the only way out"
+    )
+    assert (
+        page.locator(".version[data-annotator='bob'] mark.cur-conflict").inner_text() == "Kim fears the worst"
+    )
+    assert page.locator("#conflicts .conflict").count() == 2
+    assert "stance pro-engagement" in page.locator("#gold-items").inner_text()  # both agreed: merged
+
+    page.get_by_role("button", name="Accept ana's argument:claim “Talks are the only way out”").click()
+    page.wait_for_function("document.querySelectorAll('#conflicts .conflict').length === 1")
+    gold_text = page.locator("#gold-items").inner_text()
+    assert "Talks are the only way out" in gold_text and "accepted, from ana" in gold_text
+    assert page.locator(".version[data-annotator='ana'] mark.cur-gold").count() == 1
+
+    page.get_by_role("button", name="Submit gold").click()
+    page.wait_for_function(
+        "document.querySelector('#curation-status').textContent.includes('Gold submitted')"
+    )
+    gold = AnnotationSet.objects.get(document=document, kind=AnnotationSet.Kind.GOLD)
+    assert gold.status == AnnotationSet.Status.SUBMITTED
+    assert list(GoldChange.objects.filter(annotation_set=gold).values_list("action", flat=True)) == [
+        "start",
+        "accept",
+        "submit",
+    ]
+
+
+def test_manager_page_shows_progress(page, live_server, two_submissions, django_user_model):
+    project, document = two_submissions
+    boss = django_user_model.objects.create_user("boss", password="boss-secret-pw")
+    Membership.objects.create(project=project, user=boss, role=Membership.Role.MANAGER)
+    log_in(page, live_server.url, "boss", "boss-secret-pw")
+    page.goto(f"{live_server.url}/projects/{project.slug}/manage/")
+    assert page.locator("#annotator-progress tr[data-annotator='ana'] .done").inner_text() == "1"
+    row = page.locator(f"#document-progress tr[data-document='{document.pk}']")
+    assert "ana: submitted" in row.inner_text() and "bob: submitted" in row.inner_text()
+
+    page.get_by_label("Search").fill("have failed for decades")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("#document-progress tbody tr").count() == 1
+    page.goto(f"{live_server.url}/projects/{project.slug}/agreement/")
+    assert page.locator("#confusion-heatmap .heat-cell").count() > 0
