@@ -96,7 +96,9 @@ def project_documents_content(
     project: Project, stance_layer_id: int | None, chunk_size: int = 300
 ) -> Iterator[DocumentContent]:
     """Each document with submitted work, its length and every submitter's content, in chunks."""
-    submitted = AnnotationSet.objects.filter(project=project, status=AnnotationSet.Status.SUBMITTED)
+    submitted = AnnotationSet.objects.filter(
+        project=project, kind=AnnotationSet.Kind.ANNOTATION, status=AnnotationSet.Status.SUBMITTED
+    )
     ids = sorted(set(submitted.values_list("document_id", flat=True)))
     for first in range(0, len(ids), chunk_size):
         chunk = ids[first : first + chunk_size]
