@@ -38,7 +38,7 @@ from annotator.models import (
     SuggestionDecision,
     SuggestionRun,
 )
-from annotator.selectors import DocumentWithAnnotations, project_documents_for_export, project_scheme
+from annotator.selectors import project_documents_for_export, project_scheme
 
 MATCHES = ("exact", "overlap")
 KIND_ORDER = {Layer.Kind.SPAN: 0, Layer.Kind.RELATION: 1, Layer.Kind.DOCUMENT: 2}
@@ -256,7 +256,7 @@ class _Tally:
 
     def add(
         self, suggester: str, kind: str, match: str, by_label: dict[tuple[str, str], tuple[int, int, int]]
-    ):
+    ) -> None:
         for (layer, label), counts in by_label.items():
             total = self.counts[suggester, kind, layer, label, match]
             for i in range(3):
@@ -277,14 +277,13 @@ def _document_label_counts(suggested: dict[str, str], gold: dict[str, str]) -> d
     return {key: tuple(value) for key, value in counts.items()}
 
 
-def _score_gold(tally: _Tally, document: DocumentWithAnnotations, output: _Output, covered: set[str]) -> None:
-    gold_set = document.gold
-    assert gold_set is not None
+def _score_gold(tally: _Tally, gold_set: AnnotationSet, output: _Output, covered: set[str]) -> None:
+    """Add one document's counts for every suggester that went through it."""
     gold_spans, by_id = _set_spans(gold_set)
     gold_relations = _set_relations(gold_set, by_id)
     gold_labels = _set_labels(gold_set)
     for suggester in sorted(covered):
-        tally.documents[suggester].add(document.document.pk)
+        tally.documents[suggester].add(gold_set.document_id)
         spans = output.spans.get(suggester, [])
         relations = output.relations.get(suggester, [])
         labels = output.labels.get(suggester, {})
@@ -573,9 +572,10 @@ def suggestion_report(project: Project) -> SuggestionReport:
         outputs = _outputs(project, [d.document.pk for d in useful])
         for document in useful:
             output = outputs[document.document.pk]
-            if document.gold is not None:
+            gold = document.gold
+            if gold is not None:
                 gold_documents += 1
-                _score_gold(tally, document, output, covered.get(document.document.pk, set()))
+                _score_gold(tally, gold, output, covered.get(document.document.pk, set()))
             if document.submitted:
                 machine_documents += 1
                 machine_labels.update((key[2], key[3]) for key in output.all_spans())
