@@ -140,7 +140,7 @@ class AnnotationWriter:
         """
         if self.annotator is None and not self.as_suggestions:
             raise record.problem(
-                None,
+                "as_annotator",
                 "this record has annotations; say whose they are "
                 "(--as-annotator USERNAME) or import them --as-suggestions.",
             )
@@ -247,7 +247,7 @@ class AnnotationWriter:
                 (
                     record,
                     record.problem(
-                        None,
+                        "annotations",
                         f"{self.annotator}'s annotation set on document {annotation_set.document_id} "
                         f"({state}) "
                         f"already has work the file would change ({len(spans[pk])} spans, "

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from annotator.models import Label, Project
 from annotator.services.errors import NotAllowed
 from annotator.services.label_mapping import label_map_parse
+from corpus.importers.archive import unzip_to
 from corpus.importers.csv import make_csv_reader
 from corpus.importers.records import Problem, RecordError
 from corpus.services import ImportFailed, LabelsUnknown, corpus_import
@@ -97,19 +98,7 @@ def _unpack(upload: Upload) -> Path:
     folder = upload.folder / "data" / (upload.name.removesuffix(".zip") + ".unzipped")
     if folder.is_dir():
         return folder
-    with zipfile.ZipFile(upload.path) as archive:
-        for member in archive.infolist():
-            target = (folder / member.filename).resolve()
-            if (
-                member.is_dir()
-                or not target.is_relative_to(folder.resolve())
-                or "__MACOSX" in member.filename
-            ):
-                continue  # folders come with their files; never write outside the folder
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as source, target.open("wb") as out:
-                shutil.copyfileobj(source, out, CHUNK)
-    return folder
+    return unzip_to(upload.path, folder)
 
 
 @dataclass

@@ -147,7 +147,8 @@ def test_work_in_progress_is_kept_unless_replace_is_given(seeds, ann, tmp_path):
     )
     path = doccano(tmp_path / "d.jsonl", "claim")
     message = failure(path, "doccano", *as_importer())
-    assert f"{path}, line 1: importer's annotation set on document {document.pk} (in progress)" in message
+    where = f"{path}, line 1, field 'annotations': "
+    assert f"{where}importer's annotation set on document {document.pk} (in progress)" in message
     annotation_set.refresh_from_db()
     assert annotation_set.status == "in_progress"
     output = run(path, "doccano", *as_importer("--replace"))
@@ -204,3 +205,19 @@ def test_annotations_attach_to_a_text_already_in_the_corpus(seeds, ann, tmp_path
     assert Document.objects.filter(text=TEXT).count() == 1
     span = Span.objects.get(annotation_set__document=document, annotation_set__annotator=ann)
     assert TEXT[span.start : span.end] == "Sanctions"
+
+
+def test_a_zip_of_text_files_imports_and_problems_name_the_member(seeds, tmp_path):
+    import zipfile
+
+    archive = tmp_path / "articles.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("articles/a.txt", "First article.")
+        out.writestr("articles/empty.txt", "  ")
+    message = failure(archive, "txt")
+    assert f"{archive}/articles/empty.txt" in message
+    assert "2 documents created" not in message
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("articles/a.txt", "First article.")
+        out.writestr("articles/b.txt", "Second article.")
+    assert "2 documents created" in run(archive, "txt")

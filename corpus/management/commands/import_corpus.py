@@ -1,3 +1,5 @@
+import tempfile
+import zipfile
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -5,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from corpus.importers import READERS
+from corpus.importers.archive import unzip_to
 from corpus.importers.csv import make_csv_reader
 from corpus.importers.records import RecordError
 from corpus.models import Corpus
@@ -91,6 +94,17 @@ class Command(BaseCommand):
         path: Path = options["path"]
         if not path.exists():
             raise CommandError(f"{path}: no such file or folder.")
+        if not zipfile.is_zipfile(path):
+            return self._import(path, options, project, annotator, existing, label_map, reader)
+        # A zip is unpacked into a temporary folder; problems name its members as zip/member.
+        with tempfile.TemporaryDirectory(prefix="stancemark-import-") as folder:
+            unpacked = unzip_to(path, Path(folder) / path.name)
+            try:
+                return self._import(unpacked, options, project, annotator, existing, label_map, reader)
+            except CommandError as error:
+                raise CommandError(str(error).replace(str(unpacked), str(path))) from error
+
+    def _import(self, path, options, project, annotator, existing, label_map, reader) -> None:
         corpus = existing or corpus_get_or_create(slug=options["corpus"])
         with tqdm(desc="Importing", unit=" records", disable=None, file=self.stderr) as bar:
             try:
@@ -123,7 +137,7 @@ class Command(BaseCommand):
         if report.skipped:
             self.stdout.write(f"Skipped {len(report.skipped)} record(s):")
             for problem in report.skipped:
-                self.stdout.write(f"  {problem}")
+                self.stdout.write(f"  {problem}".replace(str(path), str(options["path"])))
 
     def _unknown(self, error: LabelsUnknown) -> str:
         lines = [f"Nothing was imported; {len(error.unknown)} label(s) are not in the project's scheme:"]
