@@ -542,7 +542,7 @@ def _covered(project: Project) -> dict[int, set[str]]:
         SuggestedDocumentLabel.objects.filter(project=project),
     ]
     for queryset in sources:
-        for document_id, suggester in queryset.values_list("document_id", "suggester").distinct():
+        for document_id, suggester in queryset.order_by().values_list("document_id", "suggester").distinct():
             covered[document_id].add(suggester)
     return covered
 

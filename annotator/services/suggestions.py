@@ -149,6 +149,8 @@ def suggestions_make(
         ).values_list("document_id", "suggester", "suggester_version")
     )
 
+    earlier = _earlier_output(project, list(versions), document_ids)
+
     for offset in range(0, len(document_ids), batch_size):
         batch_ids = document_ids[offset : offset + batch_size]
         todo = {
@@ -163,11 +165,24 @@ def suggestions_make(
         )
         if batch:
             pending = _run_batch(nlp, batch, batch_size, todo, versions, project, report)
-            _write(project, pending, labels, report)
+            _write(project, pending, labels, report, earlier)
             report.documents_processed += len(batch)
         if on_progress is not None:
             on_progress(len(batch_ids))
     return report
+
+
+def _earlier_output(project: Project, suggesters: list[str], document_ids: list[int]) -> set[tuple[int, str]]:
+    """(document, suggester) pairs with runs or output stored already: only those have anything to replace."""
+    found: set[tuple[int, str]] = set()
+    for model in (Suggestion, SuggestedDocumentLabel, SuggestionRun):
+        found.update(
+            model.objects.filter(project=project, suggester__in=suggesters, document_id__in=document_ids)
+            .order_by()
+            .values_list("document_id", "suggester")
+            .distinct()
+        )
+    return found
 
 
 def _parse(nlp, batch: list[Document], batch_size: int):
@@ -188,12 +203,14 @@ def _parse(nlp, batch: list[Document], batch_size: int):
 def _run_batch(nlp, batch, batch_size, todo, versions, project, report) -> _Pending:
     pending = _Pending()
     for document, parsed in _parse(nlp, batch, batch_size):
+        # Doc.text joins every token again on each access: compare once per document.
+        changed = not isinstance(parsed, Exception) and parsed.text != document.text
         for suggester in todo[document.pk]:
             version = versions[suggester.name]
             try:
                 if isinstance(parsed, Exception):
                     raise parsed
-                if parsed.text != document.text:
+                if changed:
                     raise ValueError("the pipeline changed the text; offsets would not match")
                 result = suggester.suggest(parsed)
                 check_result(result, document.text)
@@ -226,13 +243,21 @@ def _run_batch(nlp, batch, batch_size, todo, versions, project, report) -> _Pend
 
 
 @transaction.atomic
-def _write(project: Project, pending: _Pending, labels: _SchemeLabels, report: SuggestReport) -> None:
+def _write(
+    project: Project,
+    pending: _Pending,
+    labels: _SchemeLabels,
+    report: SuggestReport,
+    earlier: set[tuple[int, str]],
+) -> None:
     # A successful run replaces the suggester's earlier output and runs for the document (older
     # versions, failed attempts); a failed run only replaces an earlier failure of the same version.
-    # One query per suggester and table for the whole batch, not one per document.
+    # One query per suggester and table for the whole batch, and none where nothing was stored.
     replaced: dict[str, list[int]] = {}
     retried: dict[tuple[str, str], list[int]] = {}
     for run in pending.runs:
+        if (run.document_id, run.suggester) not in earlier:
+            continue
         if run.status == SuggestionRun.Status.DONE:
             replaced.setdefault(run.suggester, []).append(run.document_id)
         else:

@@ -192,25 +192,26 @@ def _sentences(doc: Doc) -> list[Span]:
 def token_positions(doc: Doc, attr: str, values: Iterable[str]) -> list[int]:
     """Indices, in order, of the tokens whose `attr` (ORTH, LOWER, TAG…) is one of `values`.
 
-    One vectorised pass over the doc's attribute column instead of a Python loop over its tokens.
+    One pass over the doc's attribute column instead of reading every token's attribute in Python.
     """
-    import numpy
-    from spacy.strings import get_string_id
-
     if not len(doc):
         return []
-    ids = numpy.fromiter((get_string_id(value) for value in values), dtype=numpy.uint64)
-    return numpy.flatnonzero(numpy.isin(doc.to_array(attr), ids)).tolist()
+    ids = _string_ids(frozenset(values))
+    return [i for i, value in enumerate(doc.to_array(attr).tolist()) if value in ids]
+
+
+@lru_cache(maxsize=64)
+def _string_ids(values: frozenset[str]) -> frozenset[int]:
+    from spacy.strings import get_string_id
+
+    return frozenset(get_string_id(value) for value in values)
 
 
 def line_breaks(doc: Doc) -> list[int]:
     """Indices, in order, of the whitespace tokens that hold a line break."""
-    import numpy
-
     if not len(doc):
         return []
-    spaces = numpy.flatnonzero(doc.to_array("IS_SPACE")).tolist()
-    return [i for i in spaces if "\n" in doc[i].text]
+    return [i for i, space in enumerate(doc.to_array("IS_SPACE").tolist()) if space and "\n" in doc[i].text]
 
 
 def _sentence_index(doc: Doc, sents: list[Span]) -> list[int]:

@@ -3,6 +3,7 @@ loaded language and appeal to authority, from token patterns and the editable le
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from .base import (
@@ -83,12 +84,15 @@ class RhetoricSuggester:
     def _question_marks(doc: Doc) -> list[Token]:
         """The tokens that end with a question mark, found from the text rather than token by token."""
         text = doc.text
-        found = []
         at = text.find("?")
+        if at == -1:
+            return []
+        starts = doc.to_array("IDX").tolist()  # each token's first character, ascending
+        found = []
         while at != -1:
-            span = doc.char_span(at, at + 1, alignment_mode="expand")
-            if span is not None and len(span) and span[-1].idx + len(span[-1].text) == at + 1:
-                found.append(span[-1])
+            token = doc[bisect_right(starts, at) - 1]
+            if token.idx + len(token.text) == at + 1:
+                found.append(token)
             at = text.find("?", at + 1)
         return found
 
