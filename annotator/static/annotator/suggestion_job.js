@@ -26,6 +26,8 @@ async function follow(task) {
   button.disabled = false;
 }
 
+// Enabled only once this script runs, so a click can never fall on a button with no handler.
+button.disabled = false;
 button.addEventListener("click", async () => {
   button.disabled = true;
   alertBox.hidden = true;
