@@ -165,6 +165,7 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
         "document": loaded.document_id,
         "annotator": loaded.annotator.username,
         "status": loaded.status,
+        "skip_reason": loaded.skip_reason,
         "version": loaded.version,
         **annotation_record(loaded, text),
         "comments": [comment_record(comment) for comment in loaded.comments.all()],

@@ -151,6 +151,7 @@ class AnnotationSetOutput(serializers.Serializer):
     comments = serializers.ListField(child=serializers.DictField())
     suggestions = serializers.ListField(child=serializers.DictField())
     suggested_stance = serializers.DictField(allow_null=True)
+    skip_reason = serializers.CharField(allow_blank=True)
 
 
 class SpanWriteOutput(serializers.Serializer):

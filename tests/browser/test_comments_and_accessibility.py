@@ -104,3 +104,34 @@ def test_tab_moves_from_the_article_to_the_label_palette(workspace):
         if "label-button" in reached:
             break
     assert "label-button" in reached
+
+
+def test_an_annotator_skips_a_document_with_a_reason(workspace):
+    from annotator.models import AnnotationSet
+
+    page = workspace
+    page.get_by_role("button", name="Skip", exact=True).click()
+    page.wait_for_selector("#workspace-alert >> text=Say why you skip this document")
+    page.get_by_label("Skip this document because").fill("not about the policy")
+    page.get_by_role("button", name="Skip", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#set-status').textContent.startsWith('Skipped')")
+    stored = AnnotationSet.objects.get()
+    assert (stored.status, stored.skip_reason) == ("skipped", "not about the policy")
+    assert page.locator(".label-button").first.is_disabled()
+
+
+def test_time_spent_is_reported_when_the_page_is_hidden(workspace):
+    from annotator.models import AnnotationSet
+
+    page = workspace
+    for _ in range(3):
+        page.mouse.move(200, 300)
+        page.wait_for_timeout(1000)
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+    page.wait_for_timeout(500)
+    assert AnnotationSet.objects.get().time_spent_seconds >= 2

@@ -22,8 +22,9 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
-export async function request(method, url, body) {
-  const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+export async function request(method, url, body, { keepalive = false } = {}) {
+  // keepalive lets a last report (time spent) finish after the page is closed.
+  const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin", keepalive };
   if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken();
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";

@@ -558,7 +558,7 @@ function moveCursor(direction, extend) {
 // --- actions bound to the UI ---------------------------------------------------------------------
 
 function isLocked() {
-  return state.set.status === "submitted";
+  return state.set.status === "submitted" || state.set.status === "skipped";
 }
 
 function labelChosen(layer, label) {
@@ -818,12 +818,33 @@ function renderArgument({ force = false } = {}) {
 }
 
 function renderStatus() {
-  const submitted = isLocked();
-  $("#set-status").textContent = submitted ? "Submitted" : "In progress";
-  $("#submit-button").hidden = submitted;
-  $("#reopen-button").hidden = !submitted;
-  document.body.classList.toggle("locked", submitted);
+  const { status } = state.set;
+  $("#set-status").textContent = status === "submitted" ? "Submitted"
+    : status === "skipped" ? `Skipped${state.set.skip_reason ? ` (${state.set.skip_reason})` : ""}` : "In progress";
+  $("#submit-button").hidden = isLocked();
+  $("#skip-form").hidden = isLocked();
+  $("#reopen-button").hidden = status !== "submitted";
+  document.body.classList.toggle("locked", isLocked());
 }
+
+// Time spent: seconds the page is visible and the annotator has been active in the last minute,
+// reported every half minute and when the page is hidden or closed.
+const activity = { last: Date.now(), pending: 0 };
+for (const name of ["keydown", "mousedown", "mousemove", "scroll", "wheel"]) {
+  window.addEventListener(name, () => { activity.last = Date.now(); }, { passive: true, capture: true });
+}
+setInterval(() => {
+  if (document.visibilityState === "visible" && Date.now() - activity.last < 60000) activity.pending += 1;
+}, 1000);
+
+function reportTime() {
+  const seconds = activity.pending;
+  if (!seconds || !state.set) return;
+  activity.pending = 0;
+  request("POST", setUrl("time/"), { seconds }, { keepalive: true }).catch(() => { activity.pending += seconds; });
+}
+setInterval(reportTime, 30000);
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") reportTime(); });
 
 function timed(name, work) {
   // Named measures let the benchmark break the time down without a profiler.
@@ -1010,6 +1031,13 @@ function bindControls() {
   $("#reopen-button").addEventListener("click", async () => {
     const result = await save("reopen", "POST", "reopen/");
     if (result) state.set.status = result.status;
+    renderAll();
+  });
+  $("#skip-button").addEventListener("click", async () => {
+    const reason = $("#skip-reason").value.trim();
+    if (!reason) { showAlert("Say why you skip this document.", false); $("#skip-reason").focus(); return; }
+    const result = await save("skip", "POST", "skip/", { reason });
+    if (result) { state.set.status = result.status; state.set.skip_reason = reason; }
     renderAll();
   });
   $("#undo-button").addEventListener("click", () => undo().then(renderAll));
