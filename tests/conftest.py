@@ -14,10 +14,6 @@ from rest_framework.test import APIClient
 from annotator.models import Project
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: trains a spaCy model for a few seconds (runs in CI too)")
-
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
