@@ -10,37 +10,49 @@ if TYPE_CHECKING:
 STANCE_LAYER = "stance"
 
 
+def with_provenance(record: dict[str, Any], item: Span | Relation | DocumentLabel) -> dict[str, Any]:
+    """Curated gold items say where they came from; annotators' own items carry nothing extra."""
+    if getattr(item, "provenance", None):
+        record["provenance"] = item.provenance
+    return record
+
+
 def span_record(span: Span, text: str) -> dict[str, Any]:
-    return {
-        "id": span.pk,
-        "start": span.start,
-        "end": span.end,
-        "text": text[span.start : span.end],
-        "layer": span.label.layer.key,
-        "label": span.label.value,
-        "step": span.step,
-        "attributes": span.attributes,
-        "origin": span.origin,
-    }
+    return with_provenance(
+        {
+            "id": span.pk,
+            "start": span.start,
+            "end": span.end,
+            "text": text[span.start : span.end],
+            "layer": span.label.layer.key,
+            "label": span.label.value,
+            "step": span.step,
+            "attributes": span.attributes,
+            "origin": span.origin,
+        },
+        span,
+    )
 
 
 def relation_record(relation: Relation) -> dict[str, Any]:
-    return {
+    record = {
         "id": relation.pk,
         "head": relation.head_id,
         "tail": relation.tail_id,
         "layer": relation.label.layer.key,
         "label": relation.label.value,
     }
+    return with_provenance(record, relation)
 
 
 def document_label_record(row: DocumentLabel) -> dict[str, Any]:
-    return {
+    record = {
         "layer": row.layer.key,
         "label": row.label.value,
         "confidence": row.confidence,
         "rationale": sorted(s.pk for s in row.rationale.all()),
     }
+    return with_provenance(record, row)
 
 
 def annotation_record(annotation_set: AnnotationSet, text: str) -> dict[str, Any]:

@@ -158,3 +158,16 @@ def test_gold_sets_are_not_reachable_through_the_annotation_endpoints(two_versio
     gold = curation.curation_start(project=project, document=document, curator=curator)
     response = client_for(curator).get(f"/api/annotation-sets/{gold.pk}/")
     assert response.status_code == 404
+
+
+def test_the_gold_export_carries_provenance_on_every_curated_item(two_versions):
+    from annotator.exporters.base import ExportOptions, gold_records
+
+    project, document, curator, _, _ = two_versions
+    gold = curation.curation_start(project=project, document=document, curator=curator)
+    curation.curation_submit(gold=gold, version=gold.version, curator=curator)
+    [record] = [r for r in gold_records(project, ExportOptions()) if r["id"] == document.pk]
+    [claim] = record["spans"]
+    assert claim["provenance"]["annotators"] == ["ann", "bob"]
+    assert claim["provenance"]["curated_by"] == "cora"
+    assert record["stance"]["provenance"]["how"] == "merged"
