@@ -19,8 +19,8 @@ from django.db.models.functions import Length
 
 from annotator import agreement
 from annotator.agreement import RelationKey, SpanKey
-from annotator.models import AnnotationSet, Layer, Project
-from annotator.selectors import annotation_sets_with_content, project_scheme
+from annotator.models import AnnotationSet, DocumentLabel, Layer, Project, Relation, Span
+from annotator.selectors import project_scheme
 from corpus.models import Document
 
 STANCE_LAYER = "stance"
@@ -69,27 +69,48 @@ def _stance_layer(layers: list[Layer]) -> Layer | None:
     )
 
 
-def _set_content(annotation_set: AnnotationSet, stance_layer_id: int | None) -> SetContent:
+def _contents(set_ids: list[int], stance_layer_id: int | None) -> dict[int, SetContent]:
+    """Each annotation set's spans, steps, relations, stance and rationale, read as plain rows."""
+    contents = {pk: SetContent() for pk in set_ids}
     keys: dict[int, SpanKey] = {}
-    numbered: list[tuple[int, SpanKey]] = []
-    content = SetContent()
-    for span in annotation_set.spans.all():
-        key = (span.start, span.end, span.label.layer.key, span.label.value)
-        keys[span.pk] = key
-        content.spans.append(key)
-        if span.step is not None:
-            numbered.append((span.step, key))
-    content.steps = [key for _, key in sorted(numbered)]
-    content.relations = [
-        (keys[relation.head_id], keys[relation.tail_id], relation.label.layer.key, relation.label.value)
-        for relation in annotation_set.relations.all()
-        if relation.head_id in keys and relation.tail_id in keys
-    ]
-    for document_label in annotation_set.document_labels.all():
-        if document_label.layer_id == stance_layer_id:
-            content.stance = document_label.label.value
-            content.rationale = [keys[span.pk] for span in document_label.rationale.all() if span.pk in keys]
-    return content
+    numbered: dict[int, list[tuple[int, SpanKey]]] = defaultdict(list)
+    spans = (
+        Span.objects.filter(annotation_set_id__in=set_ids)
+        .order_by("annotation_set_id", "start", "end", "id")
+        .values_list("id", "annotation_set_id", "start", "end", "label__layer__key", "label__value", "step")
+    )
+    for pk, set_id, start, end, layer, value, step in spans.iterator(chunk_size=5000):
+        key = (start, end, layer, value)
+        keys[pk] = key
+        contents[set_id].spans.append(key)
+        if step is not None:
+            numbered[set_id].append((step, key))
+    for set_id, steps in numbered.items():
+        contents[set_id].steps = [key for _, key in sorted(steps)]
+    relations = (
+        Relation.objects.filter(annotation_set_id__in=set_ids)
+        .order_by("annotation_set_id", "id")
+        .values_list("annotation_set_id", "head_id", "tail_id", "label__layer__key", "label__value")
+    )
+    for set_id, head, tail, layer, value in relations.iterator(chunk_size=5000):
+        if head in keys and tail in keys:
+            contents[set_id].relations.append((keys[head], keys[tail], layer, value))
+    if stance_layer_id is None:
+        return contents
+    stances = dict(
+        DocumentLabel.objects.filter(annotation_set_id__in=set_ids, layer_id=stance_layer_id).values_list(
+            "id", "annotation_set_id"
+        )
+    )
+    for set_id, value in DocumentLabel.objects.filter(pk__in=stances).values_list(
+        "annotation_set_id", "label__value"
+    ):
+        contents[set_id].stance = value
+    rationale = DocumentLabel.rationale.through.objects.filter(documentlabel_id__in=stances).order_by("id")
+    for label_id, span_id in rationale.values_list("documentlabel_id", "span_id"):
+        if span_id in keys:
+            contents[stances[label_id]].rationale.append(keys[span_id])
+    return contents
 
 
 def project_documents_content(
@@ -106,12 +127,14 @@ def project_documents_content(
             Document.objects.filter(pk__in=chunk).annotate(length=Length("text")).values_list("id", "length")
         )
         contents: dict[int, dict[str, SetContent]] = defaultdict(dict)
-        sets = annotation_sets_with_content(
-            submitted.filter(document_id__in=chunk).order_by("document_id", "annotator__username")
+        sets = list(
+            submitted.filter(document_id__in=chunk)
+            .order_by("document_id", "annotator__username")
+            .values_list("id", "document_id", "annotator__username")
         )
-        for annotation_set in sets:
-            username = annotation_set.annotator.get_username()
-            contents[annotation_set.document_id][username] = _set_content(annotation_set, stance_layer_id)
+        by_set = _contents([pk for pk, _, _ in sets], stance_layer_id)
+        for pk, document_id, username in sets:
+            contents[document_id][username] = by_set[pk]
         for pk in chunk:
             yield DocumentContent(length=lengths[pk], by_annotator=contents[pk])
 
