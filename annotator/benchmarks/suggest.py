@@ -3,9 +3,10 @@
 Everything runs in spawned worker processes against a throw-away SQLite database in a temporary
 folder, removed afterwards, so the user's database is never opened. Each worker takes every n-th
 document and goes through its share in steps of at most one `nlp.pipe` batch: raw parse of the
-step's documents, then `suggestions_make` on the same documents, each phase started in all
-workers at once behind a barrier. A phase's time is the sum over steps of each step's best round,
-so a burst of other load on the machine hits neither phase alone. Words are `len(text.split())`.
+step's documents and `suggestions_make` on the same documents (in turns first and second), each
+phase started in all workers at once behind a barrier. A phase's time is the sum over steps of
+each step's best round, so a burst of other load on the machine hits neither phase alone; CPU
+time is reported beside it. Words are `len(text.split())`.
 
 Nothing from Django is imported at module level: spawned workers import this module first and set
 their database before Django starts.
