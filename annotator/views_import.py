@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from annotator.api.imports import ImportInput, import_options
-from annotator.api.suggestion_jobs import managed_project
 from annotator.models import Label
+from annotator.permissions import project_for_manager
 from annotator.services.errors import NotAllowed
 from annotator.services.uploads import (
     background_threshold,
@@ -36,7 +36,7 @@ def _label_map(post) -> str:
 @login_required
 def import_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        project = managed_project(request.user, slug)
+        project = project_for_manager(request.user, slug)
     except NotAllowed as error:
         raise Http404(str(error)) from error
     context = {

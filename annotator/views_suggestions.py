@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from annotator.api.suggestion_jobs import managed_project
+from annotator.permissions import project_for_manager
 from annotator.services.errors import NotAllowed
 from annotator.services.suggestion_jobs import suggestion_progress
 
@@ -13,7 +13,7 @@ from annotator.services.suggestion_jobs import suggestion_progress
 @login_required
 def suggestion_job(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        project = managed_project(request.user, slug)
+        project = project_for_manager(request.user, slug)
     except NotAllowed as error:
         raise Http404(str(error)) from error
     progress = suggestion_progress(project)

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.api.suggestion_jobs import managed_project
+from annotator.permissions import project_for_manager
 from annotator.services.uploads import (
     ImportOptions,
     background_threshold,
@@ -85,7 +85,7 @@ class ImportUploadApi(APIView):
         summary="Import a file into the project's corpus (managers); large files run in the background.",
     )
     def post(self, request: Request, slug: str) -> Response:
-        project = managed_project(request.user, slug)
+        project = project_for_manager(request.user, slug)
         data = ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         options = import_options(data.validated_data)
@@ -111,7 +111,7 @@ class ImportUploadApi(APIView):
 class ImportStatusApi(APIView):
     @extend_schema(responses=None, summary="The state of a background import and, once done, its result.")
     def get(self, request: Request, slug: str, task_id: str) -> Response:
-        managed_project(request.user, slug)
+        project_for_manager(request.user, slug)
         from annotator.tasks import import_upload
 
         if not import_upload.get_backend().supports_get_result:

@@ -6,12 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator import selectors
-from annotator.models import Project
-from annotator.services.errors import NotAllowed
+from annotator.permissions import project_for_manager
 from annotator.services.suggestion_jobs import suggestion_job_start, suggestion_progress
-
-MANAGING_ROLES = {"manager", "admin"}
 
 
 class SuggestionProgressOutput(serializers.Serializer):
@@ -23,14 +19,6 @@ class SuggestionProgressOutput(serializers.Serializer):
     finished = serializers.BooleanField()
 
 
-def managed_project(user, slug: str) -> Project:
-    """The project if the user manages it (or is an admin); others get a 404, as for any project."""
-    project = selectors.project_get_for_user(user, slug)
-    if project.role not in MANAGING_ROLES:
-        raise NotAllowed(f"No project '{slug}' that you manage.")
-    return project
-
-
 class SuggestionJobApi(APIView):
     @extend_schema(
         request=None,
@@ -38,7 +26,7 @@ class SuggestionJobApi(APIView):
         summary="Pre-annotate every document of the project in the background.",
     )
     def post(self, request: Request, slug: str) -> Response:
-        project = managed_project(request.user, slug)
+        project = project_for_manager(request.user, slug)
         task = suggestion_job_start(project)
         return Response(
             {"task": task, **suggestion_progress(project, task).as_dict()}, status=status.HTTP_202_ACCEPTED
@@ -50,6 +38,6 @@ class SuggestionJobApi(APIView):
         summary="How far pre-annotation has got.",
     )
     def get(self, request: Request, slug: str) -> Response:
-        project = managed_project(request.user, slug)
+        project = project_for_manager(request.user, slug)
         task = request.query_params.get("task") or None
         return Response({"task": task, **suggestion_progress(project, task).as_dict()})
