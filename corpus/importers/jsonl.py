@@ -56,8 +56,8 @@ def parse_gold_object(obj: Any, file: str, line: int | None) -> DocumentRecord:
     text, meta = check_document_object(obj, file, line)
     # Our own export nests source, kind and external_id in meta; read them from either place.
     kind = obj.get("kind", meta.get("kind", "other"))
-    if kind not in KINDS:
-        raise RecordError(Problem(file, line, "kind", f"'{kind}' is not one of {', '.join(sorted(KINDS))}."))
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise RecordError(Problem(file, line, "kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}."))
     record = DocumentRecord(
         file=file,
         line=line,
