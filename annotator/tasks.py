@@ -5,12 +5,26 @@ from django.tasks import task
 
 @task()
 def suggest_project(project_id: int) -> dict:
-    """Pre-annotate every document of a project with the rule-based suggesters."""
+    """Pre-annotate every document of a project: enqueue one `suggest_documents` task per chunk.
+
+    Returns the chunks' task ids and the sum of the reports of the chunks that have finished already
+    (all of them with a backend that runs tasks at once).
+    """
     from annotator.models import Project
-    from annotator.services.suggestions import suggestions_make
+    from annotator.services.suggestion_jobs import suggestion_chunks_enqueue
 
     project = Project.objects.select_related("corpus", "scheme").get(pk=project_id)
-    return suggestions_make(project=project).as_dict()
+    return suggestion_chunks_enqueue(project)
+
+
+@task()
+def suggest_documents(project_id: int, document_ids: list[int]) -> dict:
+    """Pre-annotate some documents of a project (one chunk); running it twice stores nothing twice."""
+    from annotator.models import Project
+    from annotator.services.suggestion_jobs import suggestion_chunk_run
+
+    project = Project.objects.select_related("corpus", "scheme").get(pk=project_id)
+    return suggestion_chunk_run(project, document_ids)
 
 
 @task()
@@ -44,3 +58,14 @@ def import_upload(project_id: int, user_id: int, token: str, options: dict) -> d
     if not result["unknown_labels"]:
         upload_delete(upload)
     return result
+
+
+@task()
+def export_project(project_id: int, fmt: str) -> dict:
+    """Export a project's gold into its export folder (large projects, from the export page)."""
+    from annotator.models import Project
+    from annotator.services.exports import export_write
+
+    project = Project.objects.select_related("corpus", "scheme").get(pk=project_id)
+    written, report = export_write(project, fmt)
+    return {"file": written.name, "documents": report.documents, "problems": report.problems}
