@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from annotator import views, views_import, views_reports, views_suggestions, views_team
+from annotator import views, views_export, views_import, views_reports, views_suggestions, views_team
 from annotator.converters import IdConverter
 
 # Before any pattern uses it, including those in annotator.api.urls.
@@ -19,6 +19,7 @@ ui_patterns = [
     path("projects/<slug:slug>/agreement/", views_team.agreement, name="project-agreement"),
     path("projects/<slug:slug>/documents/<id:document_id>/curate/", views_team.curate, name="curate"),
     path("projects/<slug:slug>/suggestions/", views_suggestions.suggestion_job, name="suggestion-job"),
+    path("projects/<slug:slug>/export/", views_export.export_page, name="export"),
     path("projects/<slug:slug>/suggestions/report/", views_reports.suggestions, name="suggestion-report"),
     path("projects/<slug:slug>/import/", views_import.import_page, name="import"),
 ]

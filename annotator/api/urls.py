@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from annotator.api import imports, suggestion_jobs, team, views
+from annotator.api import exports, imports, suggestion_jobs, team, views
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -16,6 +16,12 @@ urlpatterns = [
         "projects/<slug:slug>/imports/<str:task_id>/",
         imports.ImportStatusApi.as_view(),
         name="api-import-status",
+    ),
+    path("projects/<slug:slug>/exports/", exports.ExportListApi.as_view(), name="api-exports"),
+    path(
+        "projects/<slug:slug>/exports/<str:name>",
+        exports.ExportDownloadApi.as_view(),
+        name="api-export-download",
     ),
     path(
         "projects/<slug:slug>/suggestion-job/",
