@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from annotator import permissions, selectors, selectors_team
 from annotator.models import Membership, Project
-from annotator.services import assignment, curation
+from annotator.services import assignment, curation, projects
 from annotator.services.agreement_report import project_agreement
 from annotator.services.errors import NotAllowed
 
@@ -29,6 +29,23 @@ def _manage_action(request: HttpRequest, project: Project) -> None:
     """Run the form that was posted: assign, unassign, set a role or remove a member."""
     action = request.POST.get("action")
     username = request.POST.get("annotator") or request.POST.get("username") or ""
+    if action == "settings":
+        projects.project_settings_update(
+            project=project,
+            assignment=request.POST.get("assignment"),
+            annotators_per_document=request.POST.get("annotators_per_document"),
+            blind_annotation=request.POST.get("blind_annotation") == "on",
+            merge_threshold=request.POST.get("merge_threshold"),
+        )
+        messages.success(request, "Project settings saved.")
+        return
+    if action == "control":
+        membership = projects.membership_set_control(
+            project=project, username=username, is_control=request.POST.get("is_control") == "on"
+        )
+        state = "a control (sees no suggestions)" if membership.is_control else "no longer a control"
+        messages.success(request, f"{username} is {state}.")
+        return
     if action in ("assign", "unassign"):
         annotator = assignment.check_member(project, username)
         raw = request.POST.get("document", "")
@@ -88,6 +105,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "labels": labels,
             "statuses": selectors_team.DOCUMENT_STATUSES,
             "roles": Membership.Role.choices,
+            "assignment_modes": Project.Assignment.choices,
         },
     )
 
