@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from annotator.models import (
     AnnotationSet,
+    AuditEvent,
     DocumentLabel,
     Label,
     LabelScheme,
@@ -106,3 +107,21 @@ class SuggestionAdmin(admin.ModelAdmin):
     list_display = ["id", "project", "document", "label", "start", "end", "suggester", "score"]
     list_filter = ["project", "suggester"]
     raw_id_fields = ["document"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: nobody adds, changes or deletes events, not even a superuser."""
+
+    list_display = ["at", "project", "actor", "action", "document", "annotation_set"]
+    list_filter = ["project", "action"]
+    readonly_fields = ["project", "annotation_set", "document", "actor", "action", "before", "after", "at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -465,3 +465,26 @@ class GoldChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.user_id} on gold {self.annotation_set_id}"
+
+
+class AuditEvent(models.Model):
+    """One change to annotations or gold: who, when, what it was before and after. Written, never edited."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="audit_events")
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    document = models.ForeignKey(Document, on_delete=models.SET_NULL, null=True, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=50)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} on set {self.annotation_set_id}"

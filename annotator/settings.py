@@ -184,3 +184,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Security (annotator/security.py): login rate limiting, upload sizes, no dev key without DEBUG ---
+AUTHENTICATION_BACKENDS = ["annotator.security.LoginRateLimitBackend"]  # ModelBackend, rate-limited
+STANCEMARK_LOGIN_MAX_FAILURES = int(os.environ.get("STANCEMARK_LOGIN_MAX_FAILURES", "5"))
+STANCEMARK_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("STANCEMARK_LOGIN_LOCKOUT_MINUTES", "15"))
+# Uploads: request bodies other than files stay small; files above 2.5 MB stream to disk; an import
+# upload larger than STANCEMARK_MAX_UPLOAD_BYTES is refused with a message naming the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+STANCEMARK_MAX_UPLOAD_BYTES = int(os.environ.get("STANCEMARK_MAX_UPLOAD_BYTES", str(500 * 1024 * 1024)))
+if not DEBUG and SECRET_KEY.startswith("django-insecure-"):
+    raise ImproperlyConfigured("DEBUG is off: set DJANGO_SECRET_KEY; the development key is refused.")

@@ -6,6 +6,7 @@ from django.urls import include, path, register_converter
 
 from annotator import views, views_export, views_import, views_reports, views_suggestions, views_team
 from annotator.converters import IdConverter
+from annotator.security import RateLimitedAuthenticationForm
 
 # Before any pattern uses it, including those in annotator.api.urls.
 register_converter(IdConverter, "id")
@@ -26,7 +27,11 @@ ui_patterns = [
 
 urlpatterns = [
     path("", include((ui_patterns, "annotator"))),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=RateLimitedAuthenticationForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("annotator.api.urls")),
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ from annotator.services.uploads import (
     upload_get,
     upload_import,
     upload_store,
+    upload_too_large,
 )
 from corpus.importers import READERS
 
@@ -38,6 +39,11 @@ class ImportInput(serializers.Serializer):
     text_column = serializers.CharField(required=False, default="text")
     title_column = serializers.CharField(required=False, default="", allow_blank=True)
     id_column = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def validate_file(self, value):
+        if message := upload_too_large(value.size):
+            raise serializers.ValidationError(message, code="too_large")
+        return value
 
     def validate_label_map(self, value: str) -> dict:
         if not value.strip():

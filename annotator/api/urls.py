@@ -1,11 +1,11 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from annotator.api import exports, imports, suggestion_jobs, team, views
+from annotator.api import audit, exports, imports, suggestion_jobs, team, views
+from annotator.security import RateLimitedObtainAuthToken
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", RateLimitedObtainAuthToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("projects/", views.ProjectListApi.as_view(), name="api-projects"),
@@ -82,6 +82,7 @@ urlpatterns = [
     path("projects/<slug:slug>/members/", team.MembersApi.as_view(), name="api-members"),
     path("projects/<slug:slug>/members/<str:username>/", team.MemberApi.as_view(), name="api-member"),
     path("projects/<slug:slug>/progress/", team.ProgressApi.as_view(), name="api-progress"),
+    path("projects/<slug:slug>/audit/", audit.AuditListApi.as_view(), name="api-audit"),
     path("projects/<slug:slug>/agreement/", team.AgreementApi.as_view(), name="api-agreement"),
     path(
         "projects/<slug:slug>/documents/<id:document_id>/annotation-sets/",

@@ -21,6 +21,7 @@ from annotator.models import (
     Relation,
     Span,
 )
+from annotator.services.audit import audit_changed, audit_created, audit_record, audit_snapshot
 from annotator.services.errors import NotAllowed, StaleVersion, invalid
 from corpus.models import Document
 
@@ -163,7 +164,7 @@ def span_create(
     ).exists():
         raise invalid("label", "The same label already covers exactly this text.", "duplicate")
     annotation_set_advance(annotation_set, version)
-    return Span.objects.create(
+    created = Span.objects.create(
         annotation_set=annotation_set,
         label=label_obj,
         start=span.start,
@@ -172,6 +173,7 @@ def span_create(
         attributes=attributes,
         origin=origin,
     )
+    return audit_created(None, created, "span.create")
 
 
 @transaction.atomic
@@ -196,6 +198,7 @@ def span_update(*, span: Span, version: Any, changes: dict[str, Any]) -> Span:
     if "attributes" in changes:
         span.attributes = check_attributes(changes["attributes"])
     annotation_set_advance(annotation_set, version)
+    audit_changed(None, span, "span.update")
     span.save()
     return span
 
@@ -205,6 +208,7 @@ def span_delete(*, span: Span, version: Any) -> None:
     """Delete a span with its relations; it also leaves any rationale it was part of."""
     check_editable(span.annotation_set)
     annotation_set_advance(span.annotation_set, version)
+    audit_record(None, span.annotation_set, "span.delete", span, None)
     span.delete()
 
 
@@ -229,15 +233,17 @@ def relation_create(
     ).exists():
         raise invalid("label", "This relation already exists.", "duplicate")
     annotation_set_advance(annotation_set, version)
-    return Relation.objects.create(
+    created = Relation.objects.create(
         annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
     )
+    return audit_created(None, created, "relation.create")
 
 
 @transaction.atomic
 def relation_delete(*, relation: Relation, version: Any) -> None:
     check_editable(relation.annotation_set)
     annotation_set_advance(relation.annotation_set, version)
+    audit_record(None, relation.annotation_set, "relation.delete", relation, None)
     relation.delete()
 
 
@@ -269,12 +275,14 @@ def document_label_set(
         raise invalid("rationale", "rationale must be a list of span ids.")
     rationale_spans = check_spans_in_set(annotation_set, rationale, "rationale")
     annotation_set_advance(annotation_set, version)
+    before = DocumentLabel.objects.filter(annotation_set=annotation_set, layer=label_obj.layer).first()
     document_label, _ = DocumentLabel.objects.update_or_create(
         annotation_set=annotation_set,
         layer=label_obj.layer,
         defaults={"label": label_obj, "confidence": confidence},
     )
     document_label.rationale.set(rationale_spans)
+    audit_record(None, annotation_set, "document_label.set", audit_snapshot(before), document_label)
     return document_label
 
 
@@ -288,7 +296,9 @@ def document_label_clear(*, annotation_set: AnnotationSet, version: Any, layer: 
             "layer", f"'{layer}' is not a document layer of scheme '{annotation_set.project.scheme.slug}'."
         )
     annotation_set_advance(annotation_set, version)
-    DocumentLabel.objects.filter(annotation_set=annotation_set, layer__key=layer).delete()
+    cleared = DocumentLabel.objects.filter(annotation_set=annotation_set, layer__key=layer)
+    audit_record(None, annotation_set, "document_label.clear", cleared, None)
+    cleared.delete()
 
 
 @transaction.atomic
@@ -299,6 +309,7 @@ def annotation_set_submit(*, annotation_set: AnnotationSet, version: Any) -> Ann
     annotation_set.status = AnnotationSet.Status.SUBMITTED
     annotation_set.submitted_at = timezone.now()
     annotation_set.save(update_fields=["status", "submitted_at"])
+    audit_record(None, annotation_set, "annotation_set.submit", "in_progress", "submitted")
     return annotation_set
 
 
@@ -310,4 +321,5 @@ def annotation_set_reopen(*, annotation_set: AnnotationSet, version: Any) -> Ann
     annotation_set.status = AnnotationSet.Status.IN_PROGRESS
     annotation_set.submitted_at = None
     annotation_set.save(update_fields=["status", "submitted_at"])
+    audit_record(None, annotation_set, "annotation_set.reopen", "submitted", "in_progress")
     return annotation_set

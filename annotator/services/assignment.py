@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q
 
 from annotator.models import AnnotationSet, Membership, Project
 from annotator.services.annotations import annotation_set_advance
+from annotator.services.audit import audit_record
 from annotator.services.errors import invalid
 from corpus.models import Document
 
@@ -184,6 +185,7 @@ def skip(*, annotation_set: AnnotationSet, version: Any, reason: Any) -> Annotat
     if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
         raise invalid("status", "Only a document in progress can be skipped.", "not_in_progress")
     annotation_set_advance(annotation_set, version)
+    audit_record(None, annotation_set, "annotation_set.skip", annotation_set.status, {"skipped": reason})
     annotation_set.status, annotation_set.skip_reason = AnnotationSet.Status.SKIPPED, reason
     annotation_set.save(update_fields=["status", "skip_reason"])
     return annotation_set

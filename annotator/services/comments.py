@@ -6,6 +6,7 @@ from django.db import transaction
 
 from annotator.models import AnnotationSet, Comment
 from annotator.services.annotations import annotation_set_advance, check_spans_in_set
+from annotator.services.audit import audit_created, audit_record
 from annotator.services.errors import invalid
 
 MAX_COMMENT_LENGTH = 5000
@@ -38,12 +39,14 @@ def comment_create(
     target = check_spans_in_set(annotation_set, [span], "span")[0] if span is not None else None
     # Comments and flags are allowed on submitted work too: "bad document" often comes last.
     annotation_set_advance(annotation_set, version)
-    return Comment.objects.create(annotation_set=annotation_set, span=target, text=text, flag=flag)
+    created = Comment.objects.create(annotation_set=annotation_set, span=target, text=text, flag=flag)
+    return audit_created(None, created, "comment.create")
 
 
 @transaction.atomic
 def comment_delete(*, comment: Comment, version: Any) -> None:
     annotation_set_advance(comment.annotation_set, version)
+    audit_record(None, comment.annotation_set, "comment.delete", comment, None)
     comment.delete()
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from annotator.models import AnnotationSet, DocumentLabel, GoldChange, Label, Project, Relation, Span
 from annotator.selectors_team import DocumentVersions, Item, curation_conflicts, document_versions, set_items
 from annotator.services.annotations import annotation_set_advance, check_editable
+from annotator.services.audit import audit_record
 from annotator.services.errors import invalid
 from corpus.models import Document
 
@@ -38,6 +39,7 @@ def _label(project: Project, layer: str, value: str) -> Label:
 
 def _record(gold: AnnotationSet, user: AbstractBaseUser, action: str, **data: Any) -> None:
     GoldChange.objects.create(annotation_set=gold, user=user, action=action, data=data)
+    audit_record(user, gold, f"gold.{action}", data.get("before"), data)
 
 
 def _key_data(kind: str, key: tuple) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from annotator.services.annotations import (
     check_label,
     check_offsets,
 )
+from annotator.services.audit import audit_record
 from annotator.services.errors import NotAllowed, invalid
 
 
@@ -95,6 +96,7 @@ def check_suggestion(annotation_set: AnnotationSet, suggestion_id: Any) -> Sugge
 def _decide(
     annotation_set: AnnotationSet, suggestion: Suggestion, decision: str, span: Span | None
 ) -> SuggestionDecision:
+    audit_record(None, annotation_set, f"suggestion.{decision}", suggestion, getattr(span, "pk", None))
     return SuggestionDecision(
         annotation_set=annotation_set,
         suggestion=suggestion,

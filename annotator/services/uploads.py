@@ -29,6 +29,7 @@ from corpus.services import ImportFailed, LabelsUnknown, corpus_import
 
 DEFAULT_BACKGROUND_BYTES = 20 * 1024 * 1024
 CHUNK = 1024 * 1024
+DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
 def upload_root() -> Path:
@@ -57,6 +58,14 @@ class Upload:
     @property
     def path(self) -> Path:
         return self.folder / "data" / self.name
+
+
+def upload_too_large(size: int | None) -> str:
+    """Why an upload of `size` bytes is refused (over STANCEMARK_MAX_UPLOAD_BYTES), or ""."""
+    limit = int(getattr(settings, "STANCEMARK_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+    if size is None or size <= limit:
+        return ""
+    return f"the file is {size / 1_048_576:.1f} MB; uploads are limited to {limit / 1_048_576:.1f} MB."
 
 
 def upload_store(*, chunks: Iterable[bytes], name: str, project: Project, user) -> Upload:
