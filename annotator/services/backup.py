@@ -3,9 +3,11 @@
 One record a line, `{"type": ...}`: the project (with its corpus and scheme), the users it mentions,
 its members, documents, suggestions (with runs, suggested relations and document labels) and
 annotation sets with their spans, relations, document labels, comments, suggestion decisions and gold
-history. Rows refer to each other by numbers local to the file, users by username and labels by layer
-key and value, so a file fits any database, and dumping a restored project gives the same file.
-Not included: trained models (files on disk; train again) and the audit log.
+history, and the audit log. Rows refer to each other by numbers local to the file, users by username
+and labels by layer key and value, so a file fits any database, and dumping a restored project gives
+the same file.
+Audit entries keep their before/after snapshots as written (ids in them are the old database's).
+Not included: trained models (files on disk; train again).
 """
 
 import hashlib
@@ -21,6 +23,7 @@ from django.db import transaction
 
 from annotator.models import (
     AnnotationSet,
+    AuditEvent,
     Comment,
     DocumentLabel,
     GoldChange,
@@ -166,6 +169,18 @@ def project_records(project: Project) -> Iterator[dict[str, Any]]:
         }
     for annotation_set in sets:
         yield annotation_set_record(annotation_set, documents, suggestions)
+    set_refs = {s.pk: [documents[s.document_id], s.annotator.username, s.kind] for s in sets}
+    for event in AuditEvent.objects.filter(project=project).select_related("actor").order_by("id"):
+        yield {
+            "type": "audit_event",
+            "annotation_set": set_refs.get(event.annotation_set_id),
+            "document": documents.get(event.document_id),
+            "actor": event.actor.username if event.actor else None,
+            "action": event.action,
+            "before": event.before,
+            "after": event.after,
+            "at": stamp(event.at),
+        }
 
 
 def annotation_set_record(
@@ -302,6 +317,7 @@ def _restore(lines: Iterator[str]) -> tuple[Project, dict[str, int]]:
     users: dict[str, Any] = {}
     documents: dict[int, Document] = {}
     suggestions: dict[int, Suggestion] = {}
+    sets: dict[tuple, AnnotationSet] = {}
     User = get_user_model()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -415,7 +431,20 @@ def _restore(lines: Iterator[str]) -> tuple[Project, dict[str, int]]:
                 **{f: record[f] for f in ["suggester", "suggester_version", "status", "error"]},
             )
         elif kind == "annotation_set":
-            annotation_set_restore(project, record, documents, suggestions, users, labels)
+            restored = annotation_set_restore(project, record, documents, suggestions, users, labels)
+            sets[(record["document"], record["annotator"], record["kind"])] = restored
+        elif kind == "audit_event":
+            ref = record["annotation_set"]
+            AuditEvent.objects.create(
+                project=project,
+                annotation_set=sets[tuple(ref)] if ref else None,
+                document=documents[record["document"]] if record["document"] else None,
+                actor=users[record["actor"]] if record["actor"] else None,
+                action=record["action"],
+                before=record["before"],
+                after=record["after"],
+                at=unstamp(record["at"]),
+            )
         else:
             raise invalid("file", f"line {number}: unknown record type '{kind}'.")
     if project is None:

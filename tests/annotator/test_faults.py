@@ -21,6 +21,7 @@ from annotator.benchmarks.browser import free_port
 from annotator.benchmarks.load import in_database, migrate, server_env
 from annotator.models import (
     AnnotationSet,
+    AuditEvent,
     Comment,
     DocumentLabel,
     GoldChange,
@@ -321,6 +322,7 @@ def test_a_project_moves_to_a_fresh_database_with_nothing_lost(tmp_path):
             (SuggestionDecision, "annotation_set__project"),
             (GoldChange, "annotation_set__project"),
             (Suggestion, "project"),
+            (AuditEvent, "project"),
         ]
     }
     assert all(counts.values()), counts
