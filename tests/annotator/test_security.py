@@ -197,7 +197,8 @@ SECRET_PATTERNS = {
     "AWS access key": re.compile(r"AKIA[0-9A-Z]{16}"),
     "GitHub token": re.compile(r"gh[pousr]_[A-Za-z0-9]{30,}"),
     "Slack token": re.compile(r"xox[baprs]-[A-Za-z0-9-]{10,}"),
-    "SECRET_KEY literal": re.compile(r"SECRET_KEY\s*=\s*['\"]"),
+    # A key-like value (placeholders with spaces or "…", as in the README, are not keys).
+    "SECRET_KEY literal": re.compile(r"SECRET_KEY\s*=\s*['\"][^'\"\s…<>{}$]{20,}['\"]"),
     "django-insecure key": re.compile(r"django-insecure-[\w-]+"),
 }
 DEV_KEY = "django-insecure-stancemark-local-development-only"
