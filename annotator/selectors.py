@@ -157,13 +157,16 @@ def annotation_sets_with_content(sets: QuerySet[AnnotationSet]) -> QuerySet[Anno
 
 def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
     """The annotation set as the workspace and the API show it."""
-    from annotator.exporters.records import annotation_record
+    from annotator.exporters.records import annotation_set_rows
     from annotator.services.comments import comment_record
     from annotator.services.suggestion_review import open_suggestions, suggested_stance, suggestion_record
 
-    loaded = annotation_sets_with_content(
-        AnnotationSet.objects.filter(pk=annotation_set.pk).select_related("project", "document")
-    ).get()
+    loaded = (
+        AnnotationSet.objects.filter(pk=annotation_set.pk)
+        .select_related("project", "document", "annotator")
+        .prefetch_related("comments")
+        .get()
+    )
     text = loaded.document.text
     return {
         "id": loaded.pk,
@@ -173,7 +176,7 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
         "status": loaded.status,
         "skip_reason": loaded.skip_reason,
         "version": loaded.version,
-        **annotation_record(loaded, text),
+        **annotation_set_rows(loaded.pk, text),
         "comments": [comment_record(comment) for comment in loaded.comments.all()],
         "suggestions": [suggestion_record(suggestion, text) for suggestion in open_suggestions(loaded)],
         "suggested_stance": suggested_stance(loaded),

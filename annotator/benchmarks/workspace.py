@@ -110,10 +110,15 @@ def time_to_ready(page, url: str, runs: int) -> tuple[list[float], list[float]]:
 CREATE_SPAN = """async ([from, to]) => {
     // Select words in the article, press the claim key, and time until the text has repainted.
     const root = document.querySelector('#document-text-view');
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    // A person selects text on screen: bring a paragraph into view and let it settle first.
+    const paragraphs = root.querySelectorAll('.para');
+    const target = paragraphs[from % paragraphs.length];
+    target.scrollIntoView({block: 'center'});
+    for (let i = 0; i < 3; i += 1) await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT);
     let node = null;
-    for (let n = walker.nextNode(), i = 0; n; n = walker.nextNode(), i += 1) {
-        if (i >= from && n.data.length > 12) { node = n; break; }
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (n.data.length > 12) { node = n; break; }
     }
     const selection = window.getSelection();
     selection.setBaseAndExtent(node, 0, node, Math.min(node.data.length, 12));

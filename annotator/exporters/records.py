@@ -2,6 +2,8 @@
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Prefetch
+
 from annotator.models import AnnotationSet, DocumentLabel, Project, Relation, Span
 
 if TYPE_CHECKING:
@@ -10,39 +12,54 @@ if TYPE_CHECKING:
 STANCE_LAYER = "stance"
 
 
-def with_provenance(record: dict[str, Any], item: Span | Relation | DocumentLabel) -> dict[str, Any]:
+# Columns read for spans and relations when they are loaded as plain rows (values_list), which is
+# several times faster than model instances for a document with a thousand spans.
+SPAN_COLUMNS = (
+    "id", "start", "end", "label__layer__key", "label__value", "step", "attributes", "origin", "provenance"
+)  # fmt: skip
+RELATION_COLUMNS = ("id", "head_id", "tail_id", "label__layer__key", "label__value", "provenance")
+
+
+def with_provenance(record: dict[str, Any], provenance: dict | None) -> dict[str, Any]:
     """Curated gold items say where they came from; annotators' own items carry nothing extra."""
-    if getattr(item, "provenance", None):
-        record["provenance"] = item.provenance
+    if provenance:
+        record["provenance"] = provenance
     return record
 
 
+def span_row_record(row: tuple, text: str) -> dict[str, Any]:
+    """A span read as SPAN_COLUMNS, in its record shape."""
+    pk, start, end, layer, label, step, attributes, origin, provenance = row
+    record = {
+        "id": pk,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "layer": layer,
+        "label": label,
+        "step": step,
+        "attributes": attributes,
+        "origin": origin,
+    }
+    return with_provenance(record, provenance)
+
+
 def span_record(span: Span, text: str) -> dict[str, Any]:
-    return with_provenance(
-        {
-            "id": span.pk,
-            "start": span.start,
-            "end": span.end,
-            "text": text[span.start : span.end],
-            "layer": span.label.layer.key,
-            "label": span.label.value,
-            "step": span.step,
-            "attributes": span.attributes,
-            "origin": span.origin,
-        },
-        span,
-    )
+    row = (span.pk, span.start, span.end, span.label.layer.key, span.label.value, span.step, span.attributes)
+    return span_row_record((*row, span.origin, span.provenance), text)
+
+
+def relation_row_record(row: tuple) -> dict[str, Any]:
+    """A relation read as RELATION_COLUMNS, in its record shape."""
+    pk, head, tail, layer, label, provenance = row
+    return with_provenance({"id": pk, "head": head, "tail": tail, "layer": layer, "label": label}, provenance)
 
 
 def relation_record(relation: Relation) -> dict[str, Any]:
-    record = {
-        "id": relation.pk,
-        "head": relation.head_id,
-        "tail": relation.tail_id,
-        "layer": relation.label.layer.key,
-        "label": relation.label.value,
-    }
-    return with_provenance(record, relation)
+    layer, label = relation.label.layer.key, relation.label.value
+    return relation_row_record(
+        (relation.pk, relation.head_id, relation.tail_id, layer, label, relation.provenance)
+    )
 
 
 def document_label_record(row: DocumentLabel) -> dict[str, Any]:
@@ -52,7 +69,25 @@ def document_label_record(row: DocumentLabel) -> dict[str, Any]:
         "confidence": row.confidence,
         "rationale": sorted(s.pk for s in row.rationale.all()),
     }
-    return with_provenance(record, row)
+    return with_provenance(record, row.provenance)
+
+
+def annotation_set_rows(annotation_set_id: int, text: str) -> dict[str, Any]:
+    """Like `annotation_record`, read straight from the database as plain rows (four queries)."""
+    spans = Span.objects.filter(annotation_set_id=annotation_set_id).order_by("start", "end", "id")
+    relations = Relation.objects.filter(annotation_set_id=annotation_set_id).order_by("id")
+    labels = (
+        DocumentLabel.objects.filter(annotation_set_id=annotation_set_id)
+        .select_related("layer", "label")
+        .prefetch_related(Prefetch("rationale", queryset=Span.objects.only("id")))
+    )
+    document_labels = {row.layer.key: document_label_record(row) for row in labels}
+    return {
+        "stance": document_labels.get(STANCE_LAYER),
+        "document_labels": document_labels,
+        "spans": [span_row_record(row, text) for row in spans.values_list(*SPAN_COLUMNS)],
+        "relations": [relation_row_record(row) for row in relations.values_list(*RELATION_COLUMNS)],
+    }
 
 
 def annotation_record(annotation_set: AnnotationSet, text: str) -> dict[str, Any]:

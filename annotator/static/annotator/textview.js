@@ -1,6 +1,8 @@
 // The article view: paragraphs of text with stacked underlines for spans. Only the paragraphs a
 // change touches are rebuilt, so a new span repaints in a few milliseconds on a long article.
 
+// Characters marked up at once when an article opens (a few screens); the rest as it scrolls near.
+const EAGER_CHARACTERS = 12000;
 // Span ids are numbers; suggestions share the view under string ids ("s12").
 export const parseId = (raw) => (/^-?\d+$/.test(raw) ? Number(raw) : raw);
 const el = (tag, className) => { const node = document.createElement(tag); if (className) node.className = className; return node; };
@@ -33,6 +35,29 @@ export class TextView {
       fragment.append(paragraph.node);
     }
     root.replaceChildren(fragment);
+    // Paragraphs far from the screen are shown as plain text and marked up when they come near,
+    // so a long article with a thousand spans is interactive as soon as its first screens are.
+    this.near = new Set();
+    this.stale = new Set();
+    let reach = 0;
+    for (const [index, paragraph] of this.paragraphs.entries()) {
+      if (reach > EAGER_CHARACTERS) break;
+      this.near.add(index);
+      reach += paragraph.end - paragraph.start + 1;
+    }
+    const nearObserver = new IntersectionObserver((entries) => {
+      const due = [];
+      for (const entry of entries) {
+        const index = Number(entry.target.dataset.index);
+        if (entry.isIntersecting) {
+          this.near.add(index);
+          if (this.stale.has(index)) due.push(index);
+        } else {
+          this.near.delete(index);
+        }
+      }
+      if (due.length) { this.repaint(due); this.onVisibleChange?.(); }
+    }, { rootMargin: "1500px 0px" });
     // Which paragraphs are on screen (with a margin): arcs are drawn for those only.
     this.visible = new Set();
     this.onVisibleChange = null;
@@ -43,7 +68,11 @@ export class TextView {
       }
       this.onVisibleChange?.();
     }, { rootMargin: "300px 0px" });
-    this.paragraphs.forEach((paragraph, index) => { paragraph.node.dataset.index = index; observer.observe(paragraph.node); });
+    this.paragraphs.forEach((paragraph, index) => {
+      paragraph.node.dataset.index = index;
+      observer.observe(paragraph.node);
+      nearObserver.observe(paragraph.node);
+    });
     // Repainting under a mouse drag would pull the text out from under the selection, so
     // repaints wait until the button is released.
     this.dragging = false;
@@ -118,7 +147,10 @@ export class TextView {
   repaint(indexes) {
     if (this.dragging) { for (const i of indexes) this.deferred.add(i); return; }
     const kept = this.selectionOffsets();
-    for (const i of indexes) this.paint(i);
+    for (const i of indexes) {
+      if (this.near.has(i)) this.paint(i);
+      else if (!this.stale.has(i)) { this.stale.add(i); this.paintPlain(i); }
+    }
     if (kept) {
       const from = this.domPosition(kept.a);
       const to = this.domPosition(kept.b);
@@ -164,7 +196,17 @@ export class TextView {
     }
   }
 
+  /** A paragraph as one unmarked segment, until it comes near the screen. */
+  paintPlain(index) {
+    const paragraph = this.paragraphs[index];
+    const segment = el("span", "seg");
+    segment.dataset.u16 = paragraph.start;
+    segment.textContent = this.text.slice(paragraph.start, paragraph.end);
+    paragraph.node.replaceChildren(segment);
+  }
+
   paint(index) {
+    this.stale.delete(index);
     const paragraph = this.paragraphs[index];
     const entries = [...paragraph.spans].map((id) => this.spans.get(id)).filter((entry) => !this.hidden.has(entry.span.layer));
     const cuts = new Set([paragraph.start, paragraph.end]);
