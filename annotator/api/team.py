@@ -1,6 +1,7 @@
 """API for the team workflow: assignment, skipping, progress, members, other people's work, curation."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -66,7 +67,9 @@ def _user(username: str):
 
 class AssignNextApi(APIView):
     @extend_schema(
-        request=None, summary="Queue mode: your unfinished document, or the next one that needs you."
+        responses=OpenApiTypes.OBJECT,
+        request=None,
+        summary="Queue mode: your unfinished document, or the next one that needs you.",
     )
     def post(self, request: Request, slug: str) -> Response:
         project = selectors.project_get_for_user(request.user, slug)
@@ -75,7 +78,9 @@ class AssignNextApi(APIView):
 
 
 class AssignmentsApi(APIView):
-    @extend_schema(request=AssignInput, summary="Manager: assign a document to a member.")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, request=AssignInput, summary="Manager: assign a document to a member."
+    )
     def post(self, request: Request, slug: str) -> Response:
         project = permissions.project_for_manager(request.user, slug)
         data = AssignInput(data=request.data)
@@ -89,7 +94,11 @@ class AssignmentsApi(APIView):
 
 
 class UnassignApi(APIView):
-    @extend_schema(request=AssignInput, summary="Manager: take an unsubmitted document back (to the pool).")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        request=AssignInput,
+        summary="Manager: take an unsubmitted document back (to the pool).",
+    )
     def post(self, request: Request, slug: str) -> Response:
         project = permissions.project_for_manager(request.user, slug)
         data = AssignInput(data=request.data)
@@ -101,12 +110,16 @@ class UnassignApi(APIView):
 
 
 class MembersApi(APIView):
-    @extend_schema(summary="Manager: members with their role and progress.")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Manager: members with their role and progress.")
     def get(self, request: Request, slug: str) -> Response:
         project = permissions.project_for_manager(request.user, slug)
         return Response({"members": selectors_team.progress_by_annotator(project)})
 
-    @extend_schema(request=MemberInput, summary="Manager: add a member or change their role.")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        request=MemberInput,
+        summary="Manager: add a member or change their role.",
+    )
     def post(self, request: Request, slug: str) -> Response:
         project = permissions.project_for_manager(request.user, slug)
         data = MemberInput(data=request.data)
@@ -117,7 +130,10 @@ class MembersApi(APIView):
 
 
 class MemberApi(APIView):
-    @extend_schema(summary="Manager: remove a member; their unsubmitted documents return to the pool.")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="Manager: remove a member; their unsubmitted documents return to the pool.",
+    )
     def delete(self, request: Request, slug: str, username: str) -> Response:
         project = permissions.project_for_manager(request.user, slug)
         user = _user(username)
@@ -126,7 +142,10 @@ class MemberApi(APIView):
 
 
 class ProgressApi(APIView):
-    @extend_schema(summary="Manager: progress per document (filtered as on the manage page).")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="Manager: progress per document (filtered as on the manage page).",
+    )
     def get(self, request: Request, slug: str) -> Response:
         project = permissions.project_for_manager(request.user, slug)
         spec = selectors_team.DocumentFilter(
@@ -150,14 +169,20 @@ class ProgressApi(APIView):
 
 
 class AgreementApi(APIView):
-    @extend_schema(summary="Manager: the project's agreement report (as `manage.py agreement --json`).")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="Manager: the project's agreement report (as `manage.py agreement --json`).",
+    )
     def get(self, request: Request, slug: str) -> Response:
         project = permissions.project_for_manager(request.user, slug)
         return Response(project_agreement(project))
 
 
 class DocumentAnnotationSetsApi(APIView):
-    @extend_schema(summary="The document's annotation sets you may read: yours, or everyone's if not blind.")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="The document's annotation sets you may read: yours, or everyone's if not blind.",
+    )
     def get(self, request: Request, slug: str, document_id: int) -> Response:
         project = selectors.project_get_for_user(request.user, slug)
         document = selectors.document_get_in_project(project, document_id)
@@ -166,7 +191,12 @@ class DocumentAnnotationSetsApi(APIView):
 
 
 class SkipApi(APIView):
-    @extend_schema(request=SkipInput, parameters=[IF_MATCH], summary="Skip a document with a reason.")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        request=SkipInput,
+        parameters=[IF_MATCH],
+        summary="Skip a document with a reason.",
+    )
     def post(self, request: Request, set_id: int) -> Response:
         annotation_set = selectors.annotation_set_for_user(request.user, set_id)
         data = SkipInput(data=request.data)
@@ -180,7 +210,11 @@ class SkipApi(APIView):
 
 
 class TimeSpentApi(APIView):
-    @extend_schema(request=TimeInput, summary="Add seconds spent on a document (the workspace reports them).")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        request=TimeInput,
+        summary="Add seconds spent on a document (the workspace reports them).",
+    )
     def post(self, request: Request, set_id: int) -> Response:
         annotation_set = selectors.annotation_set_for_user(request.user, set_id)
         data = TimeInput(data=request.data)
@@ -197,7 +231,8 @@ def _gold(request: Request, slug: str, document_id: int) -> AnnotationSet:
 
 class CurationApi(APIView):
     @extend_schema(
-        summary="Curator: the document's gold (opened and auto-merged on first access), versions, conflicts."
+        responses=OpenApiTypes.OBJECT,
+        summary="Curator: the document's gold (opened and auto-merged on first access), versions, conflicts.",
     )
     def get(self, request: Request, slug: str, document_id: int) -> Response:
         return Response(selectors_team.curation_payload(_gold(request, slug, document_id)))
@@ -208,7 +243,7 @@ class CurationItemApi(APIView):
 
     action = ""
 
-    @extend_schema(request=CurationItemInput, parameters=[IF_MATCH])
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=CurationItemInput, parameters=[IF_MATCH])
     def post(self, request: Request, slug: str, document_id: int) -> Response:
         gold = _gold(request, slug, document_id)
         data = CurationItemInput(data=request.data)
@@ -228,7 +263,7 @@ class CurationStatusApi(APIView):
 
     action = ""
 
-    @extend_schema(request=None, parameters=[IF_MATCH])
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=None, parameters=[IF_MATCH])
     def post(self, request: Request, slug: str, document_id: int) -> Response:
         gold = _gold(request, slug, document_id)
         service = curation.curation_submit if self.action == "submit" else curation.curation_reopen

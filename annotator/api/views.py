@@ -41,6 +41,7 @@ def expected_version(request: Request) -> object:
 class ProjectListApi(GenericAPIView):
     serializer_class = s.ProjectOutput
 
+    @extend_schema(operation_id="projects_list", responses=s.ProjectOutput(many=True))
     def get(self, request: Request) -> Response:
         projects = selectors.project_list_for_user(request.user)
         page = self.paginate_queryset(projects)
@@ -58,6 +59,7 @@ class ProjectDetailApi(APIView):
 class DocumentQueueApi(GenericAPIView):
     serializer_class = s.QueueEntryOutput
 
+    @extend_schema(operation_id="projects_documents_list", responses=s.QueueEntryOutput(many=True))
     def get(self, request: Request, slug: str) -> Response:
         project = selectors.project_get_for_user(request.user, slug)
         page = self.paginate_queryset(selectors.document_queue(project, request.user))
