@@ -31,7 +31,8 @@ def audit_record(
         project_id=annotation_set.project_id,
         annotation_set=annotation_set,
         document_id=annotation_set.document_id,
-        actor=actor if actor is not None else annotation_set.annotator,
+        # The annotator's id is on the set already; loading the user would cost a query per write.
+        actor_id=actor.pk if actor is not None else annotation_set.annotator_id,
         action=action,
         before=audit_snapshot(before),
         after=audit_snapshot(after),
