@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -103,6 +104,7 @@ def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> A
     annotation_set = sets.order_by().first()
     if annotation_set is None:
         raise NotAllowed(f"No annotation set {annotation_set_id} of yours.")
+    annotation_set.annotator = user  # it is theirs: no query to load them again
     return annotation_set
 
 
@@ -159,27 +161,37 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
     """The annotation set as the workspace and the API show it."""
     from annotator.exporters.records import annotation_set_rows
     from annotator.services.comments import comment_record
-    from annotator.services.suggestion_review import open_suggestions, suggested_stance, suggestion_record
-
-    loaded = (
-        AnnotationSet.objects.filter(pk=annotation_set.pk)
-        .select_related("project", "document", "annotator")
-        .prefetch_related("comments")
-        .get()
+    from annotator.services.suggestion_review import (
+        open_suggestions,
+        sees_suggestions,
+        suggested_stance,
+        suggestion_record,
     )
+
+    loaded = annotation_set
+    # Reuse what the caller loaded: every query saved here is saved on each workspace fetch.
+    if not (AnnotationSet.project.is_cached(loaded) and AnnotationSet.document.is_cached(loaded)):
+        loaded = AnnotationSet.objects.select_related("project", "document", "annotator").get(pk=loaded.pk)
+    if AnnotationSet.annotator.is_cached(loaded):
+        username = loaded.annotator.get_username()
+    else:
+        username = get_user_model().objects.values_list("username", flat=True).get(pk=loaded.annotator_id)
     text = loaded.document.text
+    sees = sees_suggestions(loaded)
     return {
         "id": loaded.pk,
         "project": loaded.project.slug,
         "document": loaded.document_id,
-        "annotator": loaded.annotator.username,
+        "annotator": username,
         "status": loaded.status,
         "skip_reason": loaded.skip_reason,
         "version": loaded.version,
         **annotation_set_rows(loaded.pk, text),
-        "comments": [comment_record(comment) for comment in loaded.comments.all()],
-        "suggestions": [suggestion_record(suggestion, text) for suggestion in open_suggestions(loaded)],
-        "suggested_stance": suggested_stance(loaded),
+        "comments": [
+            comment_record(c) for c in Comment.objects.filter(annotation_set_id=loaded.pk).order_by("id")
+        ],
+        "suggestions": [suggestion_record(item, text) for item in open_suggestions(loaded, sees=sees)],
+        "suggested_stance": suggested_stance(loaded, sees=sees),
     }
 
 

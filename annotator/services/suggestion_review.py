@@ -35,9 +35,9 @@ def sees_suggestions(annotation_set: AnnotationSet) -> bool:
     ).exists()
 
 
-def open_suggestions(annotation_set: AnnotationSet):
+def open_suggestions(annotation_set: AnnotationSet, *, sees: bool | None = None):
     """Suggestions on this set's document that its annotator has not decided yet."""
-    if not sees_suggestions(annotation_set):
+    if not (sees_suggestions(annotation_set) if sees is None else sees):
         return Suggestion.objects.none()
     return (
         Suggestion.objects.filter(
@@ -49,9 +49,11 @@ def open_suggestions(annotation_set: AnnotationSet):
     )
 
 
-def suggested_stance(annotation_set: AnnotationSet, layer: str = "stance") -> dict[str, Any] | None:
+def suggested_stance(
+    annotation_set: AnnotationSet, layer: str = "stance", *, sees: bool | None = None
+) -> dict[str, Any] | None:
     """The newest machine guess at the document label of `layer`, with its reason and sentences."""
-    if not sees_suggestions(annotation_set):
+    if not (sees_suggestions(annotation_set) if sees is None else sees):
         return None
     guess = (
         SuggestedDocumentLabel.objects.filter(
