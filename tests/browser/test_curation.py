@@ -1,11 +1,15 @@
 """A curator resolves two annotators' versions into gold; a manager watches progress."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from pages import log_in
 
 from annotator.models import AnnotationSet, DocumentLabel, GoldChange, Label, Membership, Span
 
 pytestmark = pytest.mark.browser
+OUTPUT = Path(settings.BASE_DIR) / "test-output"
 
 TEXT = "Sanctions have failed for decades. Talks are the only way out. Kim fears the worst."
 
@@ -47,6 +51,8 @@ def test_curator_accepts_one_annotators_span_with_one_click_and_submits_gold(
     )
     assert page.locator("#conflicts .conflict").count() == 2
     assert "stance pro-engagement" in page.locator("#gold-items").inner_text()  # both agreed: merged
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "curation.png"), full_page=True)
 
     page.get_by_role("button", name="Accept ana's argument:claim “Talks are the only way out”").click()
     page.wait_for_function("document.querySelectorAll('#conflicts .conflict').length === 1")
@@ -77,6 +83,8 @@ def test_manager_page_shows_progress(page, live_server, two_submissions, django_
     row = page.locator(f"#document-progress tr[data-document='{document.pk}']")
     assert "ana: submitted" in row.inner_text() and "bob: submitted" in row.inner_text()
 
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "manage.png"), full_page=True)
     page.get_by_label("Search").fill("have failed for decades")
     page.get_by_role("button", name="Filter").click()
     assert page.locator("#document-progress tbody tr").count() == 1
