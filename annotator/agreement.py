@@ -34,13 +34,16 @@ __all__ = [
     "cohen_kappa",
     "confusion_matrix",
     "fleiss_kappa",
+    "grouped_by_label",
     "kendall_tau",
     "krippendorff_alpha",
     "prf_from_counts",
     "relation_counts_by_label",
+    "relation_counts_grouped",
     "relation_f1",
     "relation_f1_by_label",
     "span_counts_by_label",
+    "span_counts_grouped",
     "span_f1",
     "span_f1_by_label",
     "step_order_agreement",
@@ -320,18 +323,54 @@ def _counts_by_label[K: tuple[Any, ...]](
     """(tp, fp, fn) per (layer, label) present on either side, sorted by (layer, label)."""
     if match not in ("exact", "overlap"):
         raise ValueError(f"Unknown match {match!r}: use exact or overlap.")
-    ref_groups, other_groups = _grouped(reference), _grouped(other)
-    counts: dict[tuple[str, str], Counts] = {}
+    exact, overlap = _grouped_counts(_grouped(reference), _grouped(other), overlap_matches, match)
+    return exact if match == "exact" else overlap
+
+
+def _grouped_counts[K: tuple[Any, ...]](
+    ref_groups: Mapping[tuple[str, str], list[K]],
+    other_groups: Mapping[tuple[str, str], list[K]],
+    overlap_matches: Callable[[list[K], list[K]], int],
+    only: Match | None = None,
+) -> tuple[dict[tuple[str, str], Counts], dict[tuple[str, str], Counts]]:
+    """Exact and overlap (tp, fp, fn) per (layer, label) of keys already grouped by `_grouped`."""
+    exact: dict[tuple[str, str], Counts] = {}
+    overlap: dict[tuple[str, str], Counts] = {}
     for group in sorted(ref_groups.keys() | other_groups.keys()):
-        ref, oth = ref_groups.get(group, []), other_groups.get(group, [])
+        ref, oth = ref_groups.get(group, ()), other_groups.get(group, ())
         if not ref or not oth:
-            tp = 0
-        elif match == "exact":
-            tp = _exact_matches(ref, oth)
-        else:
-            tp = overlap_matches(ref, oth)
-        counts[group] = (tp, len(oth) - tp, len(ref) - tp)
-    return counts
+            exact[group] = overlap[group] = (0, len(oth), len(ref))
+            continue
+        tp = _exact_matches(ref, oth) if only != "overlap" else 0
+        exact[group] = (tp, len(oth) - tp, len(ref) - tp)
+        if only == "exact":
+            continue
+        # Overlap matching finds every exact pair too; when those already pair up the smaller side,
+        # nothing more can match.
+        if only == "overlap" or tp < min(len(ref), len(oth)):
+            tp = overlap_matches(list(ref), list(oth))
+        overlap[group] = (tp, len(oth) - tp, len(ref) - tp)
+    return exact, overlap
+
+
+def grouped_by_label[K: tuple[Any, ...]](keys: Sequence[K]) -> dict[tuple[str, str], list[K]]:
+    """Span or relation keys by their (layer, label), for `span_counts_grouped` and the like."""
+    return _grouped(keys)
+
+
+def span_counts_grouped(
+    reference: Mapping[tuple[str, str], list[SpanKey]], other: Mapping[tuple[str, str], list[SpanKey]]
+) -> tuple[dict[tuple[str, str], Counts], dict[tuple[str, str], Counts]]:
+    """Exact and overlap counts of `span_counts_by_label` in one pass over `grouped_by_label` spans."""
+    return _grouped_counts(reference, other, _span_overlap_matches)
+
+
+def relation_counts_grouped(
+    reference: Mapping[tuple[str, str], list[RelationKey]],
+    other: Mapping[tuple[str, str], list[RelationKey]],
+) -> tuple[dict[tuple[str, str], Counts], dict[tuple[str, str], Counts]]:
+    """Exact and overlap counts of `relation_counts_by_label` in one pass over grouped relations."""
+    return _grouped_counts(reference, other, _relation_overlap_matches)
 
 
 def span_counts_by_label(

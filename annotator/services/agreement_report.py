@@ -42,6 +42,13 @@ class SetContent:
     spans: list[SpanKey] = field(default_factory=list)
     steps: list[SpanKey] = field(default_factory=list)  # numbered components in step order
     relations: list[RelationKey] = field(default_factory=list)
+    span_groups: dict[tuple[str, str], list[SpanKey]] = field(default_factory=dict)  # by (layer, label)
+    relation_groups: dict[tuple[str, str], list[RelationKey]] = field(default_factory=dict)
+
+    def group(self) -> None:
+        """Group the spans and relations by (layer, label) once, for every pair they are compared in."""
+        self.span_groups = agreement.grouped_by_label(self.spans)
+        self.relation_groups = agreement.grouped_by_label(self.relations)
 
 
 @dataclass
@@ -95,6 +102,8 @@ def _contents(set_ids: list[int], stance_layer_id: int | None) -> dict[int, SetC
     for set_id, head, tail, layer, value in relations.iterator(chunk_size=5000):
         if head in keys and tail in keys:
             contents[set_id].relations.append((keys[head], keys[tail], layer, value))
+    for content in contents.values():
+        content.group()
     if stance_layer_id is None:
         return contents
     stances = dict(
@@ -281,11 +290,12 @@ def _rationale_report(documents: list[DocumentContent]) -> dict[str, Any]:
     for document in documents:
         with_stance = {n: c for n, c in document.by_annotator.items() if c.stance is not None}
         for a, b in combinations(sorted(with_stance), 2):
-            for match in ("exact", "overlap"):
-                counts = agreement.span_counts_by_label(
-                    with_stance[a].rationale, with_stance[b].rationale, match
-                )
-                rationale.add((a, b), match, counts)
+            exact, overlap = agreement.span_counts_grouped(
+                agreement.grouped_by_label(with_stance[a].rationale),
+                agreement.grouped_by_label(with_stance[b].rationale),
+            )
+            rationale.add((a, b), "exact", exact)
+            rationale.add((a, b), "overlap", overlap)
     return {match: rationale.overall(match) for match in ("exact", "overlap")}
 
 
@@ -300,13 +310,13 @@ def _spans_and_relations(
         names = sorted(document.by_annotator)
         for a, b in combinations(names, 2):
             first, second = document.by_annotator[a], document.by_annotator[b]
+            exact, overlap = agreement.span_counts_grouped(first.span_groups, second.span_groups)
+            spans.add((a, b), "exact", exact)
+            spans.add((a, b), "overlap", overlap)
+            exact, overlap = agreement.relation_counts_grouped(first.relation_groups, second.relation_groups)
+            relations.add((a, b), "exact", exact)
+            relations.add((a, b), "overlap", overlap)
             for match in ("exact", "overlap"):
-                spans.add((a, b), match, agreement.span_counts_by_label(first.spans, second.spans, match))
-                relations.add(
-                    (a, b),
-                    match,
-                    agreement.relation_counts_by_label(first.relations, second.relations, match),
-                )
                 taus[match].append(agreement.step_order_agreement(first.steps, second.steps, match))
         if len(names) >= 2 and document.length > 0:
             for layer in span_layers:

@@ -5,6 +5,7 @@ BENCHMARKS = {
     "suggest": "annotator.benchmarks.suggest",
     "import": "annotator.benchmarks.imports",
     "load": "annotator.benchmarks.load",
+    "agreement": "annotator.benchmarks.agreement",
 }
 
 
