@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from annotator.services.bulk_rows import rows_insert
 from corpus.importers import READERS
 from corpus.importers.records import DocumentRecord, Problem, RecordError
 from corpus.models import Corpus, Document, text_hash
@@ -87,7 +88,10 @@ def corpus_get_or_create(*, slug: str, name: str = "", description: str = "") ->
 def documents_get_or_create(corpus: Corpus, records: list[DocumentRecord]) -> list[tuple[Document, bool]]:
     """Return each record's document, inserting new texts in bulk; same text, same document."""
     hashes = [text_hash(r.text) for r in records]
-    known = {d.content_hash: d for d in Document.objects.filter(corpus=corpus, content_hash__in=hashes)}
+    # No ordering: the model's joins the corpus table and sorts, which costs more than the lookup.
+    known = {
+        d.content_hash: d for d in Document.objects.filter(corpus=corpus, content_hash__in=hashes).order_by()
+    }
     fresh: dict[str, Document] = {}
     for record, digest in zip(records, hashes, strict=True):
         if digest not in known and digest not in fresh:
@@ -101,8 +105,8 @@ def documents_get_or_create(corpus: Corpus, records: list[DocumentRecord]) -> li
                 external_id=record.external_id,
                 meta=record.meta,
             )
-    created = Document.objects.bulk_create(list(fresh.values()))
-    by_hash = {**known, **{d.content_hash: d for d in created}}
+    documents_insert(list(fresh.values()))
+    by_hash = {**known, **fresh}
     result = []
     first_seen: set[str] = set()
     for digest in hashes:
@@ -110,6 +114,28 @@ def documents_get_or_create(corpus: Corpus, records: list[DocumentRecord]) -> li
         first_seen.add(digest)
         result.append((by_hash[digest], is_new))
     return result
+
+
+def documents_insert(documents: list[Document]) -> None:
+    """Insert new documents with one executemany and give each its primary key."""
+    if not documents:
+        return
+    corpus_id = documents[0].corpus_id
+    rows_insert(
+        Document,
+        ["corpus", "text", "content_hash", "title", "source", "kind", "external_id", "meta"],
+        [
+            (corpus_id, d.text, d.content_hash, d.title, d.source, d.kind, d.external_id, d.meta)
+            for d in documents
+        ],
+    )
+    # (corpus, content_hash) is unique, so the hashes find the new rows' keys.
+    by_hash = {d.content_hash: d for d in documents}
+    rows = Document.objects.filter(corpus_id=corpus_id, content_hash__in=list(by_hash)).order_by()
+    for digest, pk in rows.values_list("content_hash", "pk"):
+        document = by_hash[digest]
+        document.pk = pk
+        document._state.adding = False
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

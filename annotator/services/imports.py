@@ -7,6 +7,7 @@ changes nothing), or `replace` is set: then the set's content is replaced by the
 in-progress set with work is never marked submitted behind the annotator's back.
 """
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import F
@@ -24,6 +25,7 @@ from annotator.models import (
     SuggestedRelation,
     Suggestion,
 )
+from annotator.services.bulk_rows import rows_insert
 from annotator.services.label_mapping import (
     LabelAdder,
     SourceLabel,
@@ -47,6 +49,17 @@ def _field(item, index: int, collection: str, attribute: str) -> str:
     if item.name:
         return f"{item.name}.{attribute}"
     return f"{collection}.{attribute}" if collection == "stance" else f"{collection}[{index}].{attribute}"
+
+
+@dataclass
+class _NewLabel:
+    """A document label to insert, with the keys of its rationale spans."""
+
+    set_id: int
+    layer_id: int
+    label_id: int
+    confidence: int | None
+    rationale: list[int]
 
 
 class AnnotationWriter:
@@ -286,103 +299,86 @@ class AnnotationWriter:
         self, pairs: list[tuple[DocumentRecord, Document]], report: "ImportReport"
     ) -> None:
         documents = {document.pk for _, document in pairs}
-        sets = {
-            s.document_id: s
-            for s in AnnotationSet.objects.filter(
-                project=self.project, annotator=self.annotator, document_id__in=documents
-            )
-        }
+        mine = AnnotationSet.objects.filter(
+            project=self.project, annotator=self.annotator, kind=AnnotationSet.Kind.ANNOTATION
+        ).order_by()
+        sets = dict(mine.filter(document_id__in=documents).values_list("document_id", "pk"))
         if self.replace and sets:
-            ids = [s.pk for s in sets.values()]
+            ids = list(sets.values())
             Span.objects.filter(annotation_set_id__in=ids).delete()
             DocumentLabel.objects.filter(annotation_set_id__in=ids).delete()
         now = timezone.now()
-        fresh = [
-            AnnotationSet(
-                project=self.project,
-                document_id=pk,
-                annotator=self.annotator,
-                status=AnnotationSet.Status.SUBMITTED,
-                submitted_at=now,
-            )
-            for pk in documents
-            if pk not in sets
-        ]
-        old_ids = [s.pk for s in sets.values()]
-        for annotation_set in AnnotationSet.objects.bulk_create(fresh):
-            sets[annotation_set.document_id] = annotation_set
-        report.annotation_sets += len(fresh)
+        old_ids = list(sets.values())
+        fresh = [pk for pk in documents if pk not in sets]
+        report.annotation_sets += rows_insert(
+            AnnotationSet,
+            ["project", "document", "annotator", "status", "submitted_at"],
+            [(self.project.pk, pk, self.annotator.pk, AnnotationSet.Status.SUBMITTED, now) for pk in fresh],
+        )
+        if fresh:
+            sets.update(mine.filter(document_id__in=fresh).values_list("document_id", "pk"))
 
         # Re-importing the same file must not duplicate anything: reuse identical rows.
-        span_rows: dict[tuple, Span] = (
-            {
-                (s.annotation_set_id, s.label_id, s.start, s.end): s
-                for s in Span.objects.filter(annotation_set_id__in=old_ids)
-            }
-            if old_ids
-            else {}
-        )
-        relation_keys = (
-            set(
+        # A span is known by (set, label, start, end); `span_ids` gives each its key once written.
+        span_ids: dict[tuple, int | None] = {}
+        relation_keys: set[tuple] = set()
+        label_rows: dict[tuple, DocumentLabel | _NewLabel] = {}
+        if old_ids:
+            for pk, *key in Span.objects.filter(annotation_set_id__in=old_ids).values_list(
+                "pk", "annotation_set_id", "label_id", "start", "end"
+            ):
+                span_ids[tuple(key)] = pk
+            relation_keys = set(
                 Relation.objects.filter(annotation_set_id__in=old_ids).values_list(
                     "annotation_set_id", "label_id", "head_id", "tail_id"
                 )
             )
-            if old_ids
-            else set()
-        )
-        label_rows = (
-            {
+            label_rows = {
                 (d.annotation_set_id, d.layer_id): d
                 for d in DocumentLabel.objects.filter(annotation_set_id__in=old_ids)
             }
-            if old_ids
-            else {}
-        )
 
-        new_spans: list[Span] = []
+        new_spans: list[tuple] = []
         refs: list[dict] = []
         for record, document in pairs:
-            annotation_set = sets[document.pk]
+            set_id = sets[document.pk]
             by_ref: dict = {}
             for i, span in enumerate(record.spans):
                 label = self._span_label(record, i, span)
-                key = (annotation_set.pk, label.pk, span.start, span.end)
-                row = span_rows.get(key)
-                if row is None:
-                    row = span_rows[key] = Span(
-                        annotation_set=annotation_set,
-                        label=label,
-                        start=span.start,
-                        end=span.end,
-                        step=span.step,
-                        attributes=span.attributes,
-                        origin=Span.Origin.IMPORT,
-                        score=span.score,
-                    )
-                    new_spans.append(row)
-                by_ref[span.ref] = row
+                key = (set_id, label.pk, span.start, span.end)
+                if key not in span_ids:
+                    span_ids[key] = None
+                    new_spans.append((*key, span.step, span.attributes, Span.Origin.IMPORT, span.score))
+                by_ref[span.ref] = key
             refs.append(by_ref)
-        Span.objects.bulk_create(new_spans)
-        report.spans += len(new_spans)
+        report.spans += rows_insert(
+            Span,
+            ["annotation_set", "label", "start", "end", "step", "attributes", "origin", "score"],
+            new_spans,
+        )
+        if new_spans and any(record.relations or record.document_labels for record, _ in pairs):
+            # Relations and rationale point at spans by key: read back those just written.
+            written = sorted({row[0] for row in new_spans})
+            for pk, *key in Span.objects.filter(annotation_set_id__in=written).values_list(
+                "pk", "annotation_set_id", "label_id", "start", "end"
+            ):
+                span_ids[tuple(key)] = pk
 
         relations = []
-        new_labels: list[tuple[DocumentLabel, list[Span]]] = []
         for (record, document), by_ref in zip(pairs, refs, strict=True):
-            annotation_set = sets[document.pk]
+            set_id = sets[document.pk]
             for i, relation in enumerate(record.relations):
                 label = self._relation_label(record, i, relation)
-                head, tail = by_ref[relation.head], by_ref[relation.tail]
-                key = (annotation_set.pk, label.pk, head.pk, tail.pk)
+                key = (set_id, label.pk, span_ids[by_ref[relation.head]], span_ids[by_ref[relation.tail]])
                 if key in relation_keys:
                     continue
                 relation_keys.add(key)
-                relations.append(Relation(annotation_set=annotation_set, label=label, head=head, tail=tail))
+                relations.append(key)
             for i, document_label in enumerate(record.document_labels):
                 label = self._document_label(record, i, document_label)
-                rationale = [by_ref[ref] for ref in document_label.rationale]
-                row = label_rows.get((annotation_set.pk, label.layer_id))
-                if row is not None and row.pk is None:  # a second record for the same text
+                rationale = [span_ids[by_ref[ref]] for ref in document_label.rationale]
+                row = label_rows.get((set_id, label.layer_id))
+                if isinstance(row, _NewLabel):  # a second record for the same text
                     row.confidence = document_label.confidence
                 elif row is not None:  # the same label (conflicts() refused any other)
                     row.label = label
@@ -390,22 +386,34 @@ class AnnotationWriter:
                     row.save(update_fields=["label", "confidence", "updated_at"])
                     row.rationale.set(rationale)
                 else:
-                    row = DocumentLabel(
-                        annotation_set=annotation_set,
-                        layer_id=label.layer_id,
-                        label=label,
-                        confidence=document_label.confidence,
+                    label_rows[(set_id, label.layer_id)] = _NewLabel(
+                        set_id, label.layer_id, label.pk, document_label.confidence, rationale
                     )
-                    label_rows[(annotation_set.pk, label.layer_id)] = row
-                    new_labels.append((row, rationale))
                 report.document_labels += 1
-        Relation.objects.bulk_create(relations)
-        report.relations += len(relations)
-        DocumentLabel.objects.bulk_create([row for row, _ in new_labels])
-        through = DocumentLabel.rationale.through
-        through.objects.bulk_create(
-            [through(documentlabel_id=row.pk, span_id=span.pk) for row, spans in new_labels for span in spans]
+        report.relations += rows_insert(Relation, ["annotation_set", "label", "head", "tail"], relations)
+        new_labels = [row for row in label_rows.values() if isinstance(row, _NewLabel)]
+        rows_insert(
+            DocumentLabel,
+            ["annotation_set", "layer", "label", "confidence"],
+            [(row.set_id, row.layer_id, row.label_id, row.confidence) for row in new_labels],
         )
+        if any(row.rationale for row in new_labels):
+            written = DocumentLabel.objects.filter(annotation_set_id__in={row.set_id for row in new_labels})
+            label_ids = {
+                (set_id, layer_id): pk
+                for pk, set_id, layer_id in written.order_by().values_list(
+                    "pk", "annotation_set_id", "layer_id"
+                )
+            }
+            rows_insert(
+                DocumentLabel.rationale.through,
+                ["documentlabel", "span"],
+                [
+                    (label_ids[(row.set_id, row.layer_id)], span)
+                    for row in new_labels
+                    for span in dict.fromkeys(row.rationale)
+                ],
+            )
         if old_ids:
             # An imported file is finished work, so it counts towards gold like a submission.
             AnnotationSet.objects.filter(pk__in=old_ids).update(
