@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -235,6 +237,63 @@ def project_documents_for_export(
             yield DocumentWithAnnotations(
                 document=documents[pk], submitted=submitted[pk], curated=curated.get(pk)
             )
+
+
+DOCUMENT_COLUMNS = ("id", "title", "text", "meta", "source", "kind", "external_id", "content_hash")
+
+
+@dataclass(frozen=True)
+class SubmittedSet:
+    """A submitted annotation set, without its content."""
+
+    id: int
+    annotator: str
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DocumentRows:
+    """A document read as DOCUMENT_COLUMNS (a dict) with its submitted annotation sets, for export."""
+
+    document: dict[str, Any]
+    submitted: list[SubmittedSet]
+    curated: SubmittedSet | None = None
+
+    @property
+    def gold(self) -> SubmittedSet | None:
+        """The curated gold if submitted, else the submitted work when exactly one annotator submitted."""
+        if self.curated is not None:
+            return self.curated
+        return self.submitted[0] if len(self.submitted) == 1 else None
+
+
+def project_document_rows(project: Project, chunk_size: int = 500) -> Iterator[list[DocumentRows]]:
+    """Yield the project's documents in id order, a chunk at a time, as plain rows (no model instances)."""
+    ids = list(
+        Document.objects.filter(corpus_id=project.corpus_id).order_by("id").values_list("id", flat=True)
+    )
+    for first in range(0, len(ids), chunk_size):
+        chunk = ids[first : first + chunk_size]
+        documents = Document.objects.filter(pk__in=chunk).order_by("id").values(*DOCUMENT_COLUMNS)
+        submitted: dict[int, list[SubmittedSet]] = {pk: [] for pk in chunk}
+        curated: dict[int, SubmittedSet] = {}
+        sets = (
+            AnnotationSet.objects.filter(
+                project=project, document_id__in=chunk, status=AnnotationSet.Status.SUBMITTED
+            )
+            .order_by("annotator__username")
+            .values_list("id", "document_id", "kind", "annotator__username", "submitted_at")
+        )
+        for pk, document_id, kind, username, submitted_at in sets:
+            row = SubmittedSet(pk, username, submitted_at)
+            if kind == AnnotationSet.Kind.GOLD:
+                curated[document_id] = row
+            else:
+                submitted[document_id].append(row)
+        yield [
+            DocumentRows(document=row, submitted=submitted[row["id"]], curated=curated.get(row["id"]))
+            for row in documents
+        ]
 
 
 def project_counts(project: Project) -> dict[str, int]:

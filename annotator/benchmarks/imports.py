@@ -62,8 +62,11 @@ def _django(database: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
     import django
+    from django.conf import settings
 
     django.setup()
+    # DEBUG keeps and formats every query; that would measure the debug cursor, not the code.
+    settings.DEBUG = False
 
 
 def _baseline(records: list[dict], corpus, project, user) -> float:

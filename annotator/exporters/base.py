@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from annotator.exporters.records import STANCE_LAYER, gold_record
+from annotator.exporters.records import STANCE_LAYER, annotation_sets_records, gold_record, gold_status
 from annotator.models import Layer, Project
-from annotator.selectors import project_documents_for_export, project_scheme
+from annotator.selectors import project_document_rows, project_scheme
 
 STATUSES = ("gold", "needs-curation", "unannotated")
 ALL_STATUSES = frozenset(STATUSES)
@@ -139,17 +139,28 @@ def filter_annotations(annotations: dict[str, Any], options: ExportOptions) -> d
 
 
 def gold_records(project: Project, options: ExportOptions) -> Iterator[dict[str, Any]]:
-    """Yield the gold record of each selected document, in document order, filtered by the options."""
-    for item in project_documents_for_export(project):
-        if options.on_progress:
-            options.on_progress(1)
-        record = gold_record(item, project, options.all_annotators)
-        if record["status"] not in options.statuses:
-            continue
-        record = filter_annotations(record, options)
-        if "annotations" in record:
-            record["annotations"] = [filter_annotations(a, options) for a in record["annotations"]]
-        yield record
+    """Yield the gold record of each selected document, in document order, filtered by the options.
+
+    Documents and annotations are read as plain rows a chunk at a time, so memory stays flat.
+    """
+    for chunk in project_document_rows(project):
+        kept = [item for item in chunk if gold_status(item) in options.statuses]
+        texts: dict[int, str] = {}
+        for item in kept:
+            sets = list(item.submitted) if options.all_annotators else []
+            if item.gold is not None:
+                sets.append(item.gold)
+            texts.update((s.id, item.document["text"]) for s in sets)
+        content = annotation_sets_records(texts)
+        for item in chunk:
+            if options.on_progress:
+                options.on_progress(1)
+            if gold_status(item) not in options.statuses:
+                continue
+            record = filter_annotations(gold_record(item, content, project, options.all_annotators), options)
+            if "annotations" in record:
+                record["annotations"] = [filter_annotations(a, options) for a in record["annotations"]]
+            yield record
 
 
 def zip_write(archive: zipfile.ZipFile, name: str, content: str) -> None:

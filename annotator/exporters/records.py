@@ -4,10 +4,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 
-from annotator.models import AnnotationSet, DocumentLabel, Project, Relation, Span
+from annotator.models import DocumentLabel, Project, Relation, Span
 
 if TYPE_CHECKING:
-    from annotator.selectors import DocumentWithAnnotations
+    from annotator.selectors import DocumentRows
 
 STANCE_LAYER = "stance"
 
@@ -73,7 +73,7 @@ def document_label_record(row: DocumentLabel) -> dict[str, Any]:
 
 
 def annotation_set_rows(annotation_set_id: int, text: str) -> dict[str, Any]:
-    """Like `annotation_record`, read straight from the database as plain rows (four queries)."""
+    """Spans, relations and document labels of one annotation set as plain records (four queries)."""
     spans = Span.objects.filter(annotation_set_id=annotation_set_id).order_by("start", "end", "id")
     relations = Relation.objects.filter(annotation_set_id=annotation_set_id).order_by("id")
     labels = (
@@ -90,49 +90,71 @@ def annotation_set_rows(annotation_set_id: int, text: str) -> dict[str, Any]:
     }
 
 
-def annotation_record(annotation_set: AnnotationSet, text: str) -> dict[str, Any]:
-    """Spans, relations and document labels of one annotation set (prefetched) as plain data."""
-    document_labels = {
-        row.layer.key: document_label_record(row) for row in annotation_set.document_labels.all()
+def annotation_sets_records(texts: dict[int, str]) -> dict[int, dict[str, Any]]:
+    """`annotation_set_rows` of many sets at once (four queries), keyed by set id; `texts` by set id."""
+    ids = list(texts)
+    content: dict[int, dict[str, Any]] = {
+        pk: {"stance": None, "document_labels": {}, "spans": [], "relations": []} for pk in ids
     }
-    return {
-        "stance": document_labels.get(STANCE_LAYER),
-        "document_labels": document_labels,
-        "spans": [
-            span_record(span, text)
-            for span in sorted(annotation_set.spans.all(), key=lambda s: (s.start, s.end, s.pk))
-        ],
-        "relations": [relation_record(r) for r in annotation_set.relations.all()],
-    }
+    if not ids:
+        return content
+    spans = Span.objects.filter(annotation_set_id__in=ids).order_by("annotation_set_id", "start", "end", "id")
+    for set_id, *row in spans.values_list("annotation_set_id", *SPAN_COLUMNS):
+        content[set_id]["spans"].append(span_row_record(tuple(row), texts[set_id]))
+    relations = Relation.objects.filter(annotation_set_id__in=ids).order_by("annotation_set_id", "id")
+    for set_id, *row in relations.values_list("annotation_set_id", *RELATION_COLUMNS):
+        content[set_id]["relations"].append(relation_row_record(tuple(row)))
+    labels = list(
+        DocumentLabel.objects.filter(annotation_set_id__in=ids)
+        .order_by("annotation_set_id", "id")
+        .values_list("id", "annotation_set_id", "layer__key", "label__value", "confidence", "provenance")
+    )
+    rationale: dict[int, list[int]] = {row[0]: [] for row in labels}
+    through = DocumentLabel.rationale.through.objects.filter(documentlabel_id__in=list(rationale))
+    for label_id, span_id in through.values_list("documentlabel_id", "span_id"):
+        rationale[label_id].append(span_id)
+    for pk, set_id, layer, label, confidence, provenance in labels:
+        record = {
+            "layer": layer,
+            "label": label,
+            "confidence": confidence,
+            "rationale": sorted(rationale[pk]),
+        }
+        content[set_id]["document_labels"][layer] = with_provenance(record, provenance)
+    for item in content.values():
+        item["stance"] = item["document_labels"].get(STANCE_LAYER)
+    return content
 
 
-def gold_record(item: "DocumentWithAnnotations", project: Project, all_annotators: bool) -> dict[str, Any]:
-    """One document with its gold (and, if asked, every submitted annotation set) as plain data."""
+def gold_status(item: "DocumentRows") -> str:
+    if item.gold is not None:
+        return "gold"
+    return "needs-curation" if item.submitted else "unannotated"
+
+
+def gold_record(
+    item: "DocumentRows", content: dict[int, dict[str, Any]], project: Project, all_annotators: bool
+) -> dict[str, Any]:
+    """One document with its gold (and, if asked, every submitted set) as plain data; `content` by set id."""
     document = item.document
     gold = item.gold
-    if gold is not None:
-        status = "gold"
-    elif item.submitted:
-        status = "needs-curation"
-    else:
-        status = "unannotated"
     record = {
-        "id": document.pk,
-        "title": document.title,
-        "text": document.text,
+        "id": document["id"],
+        "title": document["title"],
+        "text": document["text"],
         "meta": {
-            **document.meta,
-            "source": document.source,
-            "kind": document.kind,
-            "external_id": document.external_id,
-            "content_hash": document.content_hash,
+            **document["meta"],
+            "source": document["source"],
+            "kind": document["kind"],
+            "external_id": document["external_id"],
+            "content_hash": document["content_hash"],
             "corpus": project.corpus.slug,
             "project": project.slug,
             "scheme": f"{project.scheme.slug}@{project.scheme.version}",
         },
-        "status": status,
+        "status": gold_status(item),
         **(
-            annotation_record(gold, document.text)
+            content[gold.id]
             if gold
             else {
                 "stance": None,
@@ -141,14 +163,14 @@ def gold_record(item: "DocumentWithAnnotations", project: Project, all_annotator
                 "relations": [],
             }
         ),
-        "annotators": [s.annotator.username for s in item.submitted],
+        "annotators": [s.annotator for s in item.submitted],
     }
     if all_annotators:
         record["annotations"] = [
             {
-                "annotator": s.annotator.username,
+                "annotator": s.annotator,
                 "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
-                **annotation_record(s, document.text),
+                **content[s.id],
             }
             for s in item.submitted
         ]

@@ -207,3 +207,18 @@ def test_the_seed_project_exports_real_scheme_annotations(seeded_project, tmp_pa
     assert record["status"] == "gold"
     assert [s["text"] for s in record["spans"]] == [document.text[0:5], "nightmare"]
     assert record["stance"]["label"] == "pro-sanctions"
+
+
+def test_the_export_reads_a_chunk_of_documents_in_a_fixed_number_of_queries(gold_set, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        export(gold_set.project, tmp_path)
+    for _ in range(5):
+        more = AnnotationSetFactory(project=gold_set.project)
+        annotate(more, [("argument", "claim", 0, 5)], stance="pro-sanctions")
+    with CaptureQueriesContext(connection) as six:
+        records = export(gold_set.project, tmp_path)
+    assert len(records) == 6
+    assert len(six) == len(one)

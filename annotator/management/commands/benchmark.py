@@ -4,6 +4,7 @@ BENCHMARKS = {
     "workspace": "annotator.benchmarks.workspace",
     "suggest": "annotator.benchmarks.suggest",
     "import": "annotator.benchmarks.imports",
+    "export": "annotator.benchmarks.exports",
     "load": "annotator.benchmarks.load",
     "agreement": "annotator.benchmarks.agreement",
 }
