@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from django.db.models import QuerySet
 from django.db.models.functions import Length
 
 from annotator import agreement
@@ -76,13 +77,20 @@ def _stance_layer(layers: list[Layer]) -> Layer | None:
     )
 
 
-def _contents(set_ids: list[int], stance_layer_id: int | None) -> dict[int, SetContent]:
-    """Each annotation set's spans, steps, relations, stance and rationale, read as plain rows."""
+def _contents(
+    set_ids: list[int], chunk_sets: QuerySet[AnnotationSet], stance_layer_id: int | None
+) -> dict[int, SetContent]:
+    """Each annotation set's spans, steps, relations, stance and rationale, read as plain rows.
+
+    Rows are selected by a subquery on `chunk_sets`, not by a list of ids: long IN lists cost
+    more to build than the rows cost to read.
+    """
     contents = {pk: SetContent() for pk in set_ids}
+    in_chunk = chunk_sets.values("id")
     keys: dict[int, SpanKey] = {}
     numbered: dict[int, list[tuple[int, SpanKey]]] = defaultdict(list)
     spans = (
-        Span.objects.filter(annotation_set_id__in=set_ids)
+        Span.objects.filter(annotation_set_id__in=in_chunk)
         .order_by("annotation_set_id", "start", "end", "id")
         .values_list("id", "annotation_set_id", "start", "end", "label__layer__key", "label__value", "step")
     )
@@ -95,7 +103,7 @@ def _contents(set_ids: list[int], stance_layer_id: int | None) -> dict[int, SetC
     for set_id, steps in numbered.items():
         contents[set_id].steps = [key for _, key in sorted(steps)]
     relations = (
-        Relation.objects.filter(annotation_set_id__in=set_ids)
+        Relation.objects.filter(annotation_set_id__in=in_chunk)
         .order_by("annotation_set_id", "id")
         .values_list("annotation_set_id", "head_id", "tail_id", "label__layer__key", "label__value")
     )
@@ -107,15 +115,16 @@ def _contents(set_ids: list[int], stance_layer_id: int | None) -> dict[int, SetC
     if stance_layer_id is None:
         return contents
     stances = dict(
-        DocumentLabel.objects.filter(annotation_set_id__in=set_ids, layer_id=stance_layer_id).values_list(
+        DocumentLabel.objects.filter(annotation_set_id__in=in_chunk, layer_id=stance_layer_id).values_list(
             "id", "annotation_set_id"
         )
     )
-    for set_id, value in DocumentLabel.objects.filter(pk__in=stances).values_list(
-        "annotation_set_id", "label__value"
-    ):
+    stance_rows = DocumentLabel.objects.filter(annotation_set_id__in=in_chunk, layer_id=stance_layer_id)
+    for set_id, value in stance_rows.values_list("annotation_set_id", "label__value"):
         contents[set_id].stance = value
-    rationale = DocumentLabel.rationale.through.objects.filter(documentlabel_id__in=stances).order_by("id")
+    rationale = DocumentLabel.rationale.through.objects.filter(
+        documentlabel__annotation_set_id__in=in_chunk, documentlabel__layer_id=stance_layer_id
+    ).order_by("id")
     for label_id, span_id in rationale.values_list("documentlabel_id", "span_id"):
         if span_id in keys:
             contents[stances[label_id]].rationale.append(keys[span_id])
@@ -132,16 +141,20 @@ def project_documents_content(
     ids = sorted(set(submitted.values_list("document_id", flat=True)))
     for first in range(0, len(ids), chunk_size):
         chunk = ids[first : first + chunk_size]
+        span = (chunk[0], chunk[-1])  # ids are sorted: a range selects the chunk without an IN list
         lengths = dict(
-            Document.objects.filter(pk__in=chunk).annotate(length=Length("text")).values_list("id", "length")
+            Document.objects.filter(corpus_id=project.corpus_id, pk__range=span)
+            .annotate(length=Length("text"))
+            .values_list("id", "length")
         )
         contents: dict[int, dict[str, SetContent]] = defaultdict(dict)
+        chunk_sets = submitted.filter(document_id__gte=span[0], document_id__lte=span[1])
         sets = list(
-            submitted.filter(document_id__in=chunk)
-            .order_by("document_id", "annotator__username")
-            .values_list("id", "document_id", "annotator__username")
+            chunk_sets.order_by("document_id", "annotator__username").values_list(
+                "id", "document_id", "annotator__username"
+            )
         )
-        by_set = _contents([pk for pk, _, _ in sets], stance_layer_id)
+        by_set = _contents([pk for pk, _, _ in sets], chunk_sets, stance_layer_id)
         for pk, document_id, username in sets:
             contents[document_id][username] = by_set[pk]
         for pk in chunk:
@@ -319,15 +332,16 @@ def _spans_and_relations(
             for match in ("exact", "overlap"):
                 taus[match].append(agreement.step_order_agreement(first.steps, second.steps, match))
         if len(names) >= 2 and document.length > 0:
+            # One pass sorts every annotator's units by layer; a layer nobody marked is skipped, as
+            # its alpha_u is undefined (nan) and would be left out of the mean anyway.
+            by_layer: dict[str, dict[str, list[agreement.Unit]]] = defaultdict(dict)
+            for name in names:
+                for s, e, key, label in document.by_annotator[name].spans:
+                    by_layer[key].setdefault(name, []).append((s, e, label))
             for layer in span_layers:
-                units: dict[str, list[agreement.Unit]] = {
-                    name: [
-                        (s, e, label)
-                        for s, e, key, label in document.by_annotator[name].spans
-                        if key == layer
-                    ]
-                    for name in names
-                }
+                if layer not in by_layer:
+                    continue
+                units = {name: by_layer[layer].get(name, []) for name in names}
                 alpha_u[layer].append(agreement.unitized_alpha(units, document.length))
 
     layers_seen = span_layers + [layer for layer in spans.layer_names() if layer not in span_layers]
