@@ -1,10 +1,12 @@
 """Real headless Chromium through Playwright, against Django's live server."""
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from annotator.benchmarks.browser import CHROMIUM, CHROMIUM_FLAGS
 
@@ -34,7 +36,20 @@ def page(browser):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    in_flight: set = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
     yield page
+    # Leaving the page sends its last reports (time spent); let them land before the database is
+    # emptied, or PostgreSQL's TRUNCATE and that write deadlock.
+    # A page that refuses to be left (the beforeunload test) has nothing more to send.
+    with contextlib.suppress(PlaywrightError):
+        page.goto("about:blank")
+    for _ in range(100):
+        if not in_flight:
+            break
+        page.wait_for_timeout(50)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
