@@ -13,15 +13,12 @@ and sets its database before Django starts.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import random
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 from annotator.benchmarks import Row
+from annotator.benchmarks.sandbox import in_throwaway_database
 
 SLUG = "benchmark-agreement"
 TARGET_SECONDS = 5.0
@@ -243,34 +240,14 @@ def measure(documents: int, annotators: int = 3, rounds: int = 2) -> dict[str, f
     return out
 
 
-def _measure(database: str, documents: int, annotators: int, rounds: int, results) -> None:
+def _measure(database: str, folder: str, documents: int, annotators: int, rounds: int, results) -> None:
     _django(database)
     results.put(measure(documents, annotators, rounds))
 
 
 def run(documents: int = 10_000, annotators: int = 3, rounds: int = 2) -> list[Row]:
     """Time `project_agreement` on `documents` × `annotators` submitted sets against its target."""
-    folder = tempfile.mkdtemp(prefix="stancemark-benchmark-agreement-")
-    database = str(Path(folder) / "benchmark.sqlite3")
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    process = context.Process(target=_measure, args=(database, documents, annotators, rounds, results))
-    try:
-        process.start()
-        while True:
-            try:
-                out = results.get(timeout=1)
-                break
-            except Exception:  # noqa: BLE001 - queue.Empty: still working, unless the process died
-                if process.exitcode not in (None, 0):
-                    raise RuntimeError(
-                        "The agreement benchmark failed; its error is printed above."
-                    ) from None
-        process.join(timeout=60)
-    finally:
-        if process.is_alive():
-            process.terminate()
-        shutil.rmtree(folder, ignore_errors=True)
+    out = in_throwaway_database("agreement", _measure, documents, annotators, rounds)
     seconds = out["agreement"]
     rows = [
         Row(f"documents × {annotators} annotators, submitted", out["documents"], "docs"),

@@ -22,14 +22,13 @@ import json
 import multiprocessing
 import os
 import random
-import shutil
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 from annotator.benchmarks import Row
 from annotator.benchmarks.imports import SPANS_PER_DOCUMENT, _django, benchmark_records
+from annotator.benchmarks.sandbox import in_throwaway_database
 
 SLUG = "benchmark-export"
 EXPORT_SECONDS_TARGET = 5.0  # for 10,000 documents
@@ -257,25 +256,7 @@ def _measure(database: str, folder: str, documents: int, rounds: int, large: boo
 def run(documents: int = 10_000, rounds: int = 2) -> list[Row]:
     """Export `documents` annotated articles; print docs/s beside raw SQL, peak memory, p99 meanwhile."""
     large = os.environ.get("STANCEMARK_BENCH_EXPORT_LARGE") == "1"
-    folder = tempfile.mkdtemp(prefix="stancemark-benchmark-export-")
-    database = str(Path(folder) / "benchmark.sqlite3")
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    process = context.Process(target=_measure, args=(database, folder, documents, rounds, large, results))
-    try:
-        process.start()
-        while True:
-            try:
-                out = results.get(timeout=1)
-                break
-            except Exception:  # noqa: BLE001 - queue.Empty: still working, unless the process died
-                if process.exitcode not in (None, 0):
-                    raise RuntimeError("The export benchmark failed; its error is printed above.") from None
-        process.join(timeout=60)
-    finally:
-        if process.is_alive():
-            process.terminate()
-        shutil.rmtree(folder, ignore_errors=True)
+    out = in_throwaway_database("export", _measure, documents, rounds, large)
     largest = out.get("peak_huge", out["peak_large"])
     growth = largest - out["peak_small"]
     rows = [

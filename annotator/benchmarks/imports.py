@@ -13,15 +13,13 @@ Nothing from Django is imported at module level: the spawned process sets its da
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import random
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 from annotator.benchmarks import Row
+from annotator.benchmarks.sandbox import in_throwaway_database
 
 SLUG = "benchmark-import"
 BATCH = 500
@@ -174,25 +172,7 @@ def _measure(database: str, folder: str, documents: int, rounds: int, results) -
 
 def run(documents: int = 10_000, rounds: int = 2) -> list[Row]:
     """Import `documents` plain and annotated articles; print docs/s beside raw bulk_create."""
-    folder = tempfile.mkdtemp(prefix="stancemark-benchmark-import-")
-    database = str(Path(folder) / "benchmark.sqlite3")
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    process = context.Process(target=_measure, args=(database, folder, documents, rounds, results))
-    try:
-        process.start()
-        while True:
-            try:
-                out = results.get(timeout=1)
-                break
-            except Exception:  # noqa: BLE001 - queue.Empty: still working, unless the process died
-                if process.exitcode not in (None, 0):
-                    raise RuntimeError("The import benchmark failed; its error is printed above.") from None
-        process.join(timeout=60)
-    finally:
-        if process.is_alive():
-            process.terminate()
-        shutil.rmtree(folder, ignore_errors=True)
+    out = in_throwaway_database("import", _measure, documents, rounds)
     plain, plain_raw = out["plain_import"], out["plain_raw"]
     spans, spans_raw = out["spans_import"], out["spans_raw"]
     return [
