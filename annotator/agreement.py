@@ -471,6 +471,10 @@ def step_order_agreement(a: Sequence[SpanKey], b: Sequence[SpanKey], match: Matc
     paired one-to-one as in `span_f1` (exact or overlap, label-aware); a component's rank is its
     position in its list. 1.0: same order, −1.0: reversed; nan with fewer than two shared components.
     """
+    if match not in ("exact", "overlap"):
+        raise ValueError(f"Unknown match {match!r}: use exact or overlap.")
+    if len(a) < 2 or len(b) < 2:
+        return math.nan  # fewer than two shared components whatever the pairing
     if match == "exact":
         positions_b: defaultdict[SpanKey, list[int]] = defaultdict(list)
         for j, key in enumerate(b):
@@ -556,13 +560,15 @@ def _unitized(
         raise ValueError(f"Unitized alpha needs at least two raters, got {len(annotations)}.")
     if length <= 0:
         raise ValueError(f"The continuum needs a positive length, got {length}.")
-    categories = sorted({unit[2] for units in annotations.values() for unit in units}, key=repr)
+    # Each rater's units sorted by category in one pass, not one pass per category.
+    by_category: dict[Hashable, list[list[tuple[int, int]]]] = {}
+    raters = list(annotations.values())
+    for index, units in enumerate(raters):
+        for start, end, label in units:
+            by_category.setdefault(label, [[] for _ in raters])[index].append((start, end))
     result: dict[Hashable, tuple[float, float]] = {}
-    for category in categories:
-        units_by_rater = [
-            _merged_units([(s, e) for s, e, label in units if label == category], length)
-            for units in annotations.values()
-        ]
+    for category in sorted(by_category, key=repr):
+        units_by_rater = [_merged_units(units, length) for units in by_category[category]]
         result[category] = _category_disagreements(units_by_rater, length)
     return result
 

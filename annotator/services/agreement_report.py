@@ -20,7 +20,7 @@ from django.db.models.functions import Length
 
 from annotator import agreement
 from annotator.agreement import RelationKey, SpanKey
-from annotator.models import AnnotationSet, DocumentLabel, Layer, Project, Relation, Span
+from annotator.models import AnnotationSet, DocumentLabel, Label, Layer, Project, Relation, Span
 from annotator.selectors import project_scheme
 from corpus.models import Document
 
@@ -87,15 +87,19 @@ def _contents(
     """
     contents = {pk: SetContent() for pk in set_ids}
     in_chunk = chunk_sets.values("id")
+    # Label ids are mapped to (layer, value) here rather than joined into every row.
+    names = {
+        pk: (layer, value) for pk, layer, value in Label.objects.values_list("id", "layer__key", "value")
+    }
     keys: dict[int, SpanKey] = {}
     numbered: dict[int, list[tuple[int, SpanKey]]] = defaultdict(list)
     spans = (
         Span.objects.filter(annotation_set_id__in=in_chunk)
         .order_by("annotation_set_id", "start", "end", "id")
-        .values_list("id", "annotation_set_id", "start", "end", "label__layer__key", "label__value", "step")
+        .values_list("id", "annotation_set_id", "start", "end", "label_id", "step")
     )
-    for pk, set_id, start, end, layer, value, step in spans.iterator(chunk_size=5000):
-        key = (start, end, layer, value)
+    for pk, set_id, start, end, label_id, step in spans.iterator(chunk_size=5000):
+        key = (start, end, *names[label_id])
         keys[pk] = key
         contents[set_id].spans.append(key)
         if step is not None:
@@ -105,9 +109,10 @@ def _contents(
     relations = (
         Relation.objects.filter(annotation_set_id__in=in_chunk)
         .order_by("annotation_set_id", "id")
-        .values_list("annotation_set_id", "head_id", "tail_id", "label__layer__key", "label__value")
+        .values_list("annotation_set_id", "head_id", "tail_id", "label_id")
     )
-    for set_id, head, tail, layer, value in relations.iterator(chunk_size=5000):
+    for set_id, head, tail, label_id in relations.iterator(chunk_size=5000):
+        layer, value = names[label_id]
         if head in keys and tail in keys:
             contents[set_id].relations.append((keys[head], keys[tail], layer, value))
     for content in contents.values():
