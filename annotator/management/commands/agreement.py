@@ -3,9 +3,9 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from annotator.models import Project
+from annotator.management.projects import project_for_command
 from annotator.services.agreement_report import ALPHA_U_METHOD, STEP_METHOD, project_agreement
 
 
@@ -50,9 +50,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        project = Project.objects.select_related("scheme").filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project '{options['project']}'.")
+        project = project_for_command(options["project"])
         report = project_agreement(project)
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))

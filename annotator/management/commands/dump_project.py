@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator.models import Project
+from annotator.management.projects import project_for_command
 from annotator.services.backup import project_digest, project_dump
 
 
@@ -17,10 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, type=Path, help="Output file (.jsonl).")
 
     def handle(self, *args, **options):
-        project = Project.objects.select_related("corpus", "scheme").filter(slug=options["project"]).first()
-        if project is None:
-            known = ", ".join(Project.objects.values_list("slug", flat=True)) or "none"
-            raise CommandError(f"No project '{options['project']}' (projects: {known}).")
+        project = project_for_command(options["project"])
         out: Path = options["out"]
         if not out.parent.exists():
             raise CommandError(f"--out: folder {out.parent} does not exist.")

@@ -15,6 +15,7 @@ from annotator.exporters.base import (
     resolve_labels,
 )
 from annotator.exporters.files import write_aside
+from annotator.management.projects import project_for_command
 from annotator.models import Project
 from corpus.models import Document
 
@@ -63,9 +64,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        project = Project.objects.select_related("corpus", "scheme").filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project '{options['project']}'.")
+        project = project_for_command(options["project"])
         exporter = EXPORTERS[options["format"]]
         if options["all_annotators"] and not exporter.all_annotators:
             raise CommandError(f"--all-annotators: --format {options['format']} carries only the gold.")

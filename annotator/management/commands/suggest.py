@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotator.models import Project
+from annotator.management.projects import project_for_command
 from corpus.models import Document
 
 
@@ -24,9 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        project = Project.objects.select_related("corpus", "scheme").filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project '{options['project']}'.")
+        project = project_for_command(options["project"])
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         if options["enqueue"]:

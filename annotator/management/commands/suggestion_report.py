@@ -2,10 +2,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from annotator.management.commands.agreement import table
-from annotator.models import Project
+from annotator.management.projects import project_for_command
 from annotator.services.suggestion_report import (
     CONTROL,
     SUGGESTIONS,
@@ -34,9 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        project = Project.objects.select_related("scheme").filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project '{options['project']}'.")
+        project = project_for_command(options["project"])
         report = suggestion_report(project)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))

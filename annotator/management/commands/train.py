@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotator.management.commands.agreement import table
+from annotator.management.projects import project_for_command
 from annotator.models import Project, TrainedModel
 from annotator.services.training import DEFAULT_EPOCHS, PRIMARY_METRIC, model_train, training_kinds
 
@@ -41,9 +42,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        project = Project.objects.select_related("corpus", "scheme").filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project '{options['project']}'.")
+        project = project_for_command(options["project"])
         epochs = options["epochs"]
         if epochs is not None and epochs < 1:
             raise CommandError("--epochs must be at least 1.")
