@@ -200,6 +200,20 @@ def _parse(nlp, batch: list[Document], batch_size: int):
     yield from zip(batch, docs, strict=True)
 
 
+def _run(
+    project: Project, document: Document, suggester: Suggester, version: str, status: str, error: str = ""
+):
+    """The record that this suggester version went through this document (done or failed)."""
+    return SuggestionRun(
+        project_id=project.pk,
+        document_id=document.pk,
+        suggester=suggester.name,
+        suggester_version=version,
+        status=status,
+        error=error,
+    )
+
+
 def _run_batch(nlp, batch, batch_size, todo, versions, project, report) -> _Pending:
     pending = _Pending()
     for document, parsed in _parse(nlp, batch, batch_size):
@@ -219,26 +233,11 @@ def _run_batch(nlp, batch, batch_size, todo, versions, project, report) -> _Pend
                 logger.warning("Suggester %s failed on document %s: %s", suggester.name, document.pk, message)
                 report.failures.append(SuggestFailure(document.pk, suggester.name, message))
                 pending.runs.append(
-                    SuggestionRun(
-                        project_id=project.pk,
-                        document_id=document.pk,
-                        suggester=suggester.name,
-                        suggester_version=version,
-                        status=SuggestionRun.Status.FAILED,
-                        error=message[:5000],
-                    )
+                    _run(project, document, suggester, version, SuggestionRun.Status.FAILED, message[:5000])
                 )
                 continue
             pending.results.append((document, suggester, version, result))
-            pending.runs.append(
-                SuggestionRun(
-                    project_id=project.pk,
-                    document_id=document.pk,
-                    suggester=suggester.name,
-                    suggester_version=version,
-                    status=SuggestionRun.Status.DONE,
-                )
-            )
+            pending.runs.append(_run(project, document, suggester, version, SuggestionRun.Status.DONE))
     return pending
 
 
