@@ -11,7 +11,6 @@ Span keys are `(start, end, layer, label)` with end-exclusive code-point offsets
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -241,23 +240,10 @@ def prf_from_counts(tp: int, fp: int, fn: int) -> PRF:
 EMPTY = PRF(1.0, 1.0, 1.0, 0, 0, 0)
 
 
-def _overlap(a: SpanKey, b: SpanKey) -> int:
-    """Characters two spans share when they are in the same layer with the same label, else 0."""
-    if a[2:] != b[2:]:
-        return 0
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
-
-
-def _greedy_matches[K: Hashable](
-    reference: Sequence[K], other: Sequence[K], score: Callable[[K, K], tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """One-to-one index pairs, greedily by best score (higher first element, then lower second)."""
-    candidates: list[tuple[int, int, int, int]] = []
-    for i, ref in enumerate(reference):
-        for j, oth in enumerate(other):
-            size, distance = score(ref, oth)
-            if size > 0:
-                candidates.append((-size, distance, i, j))
+def _greedy_pairs(candidates: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+    """One-to-one (i, j) pairs from `(−size, distance, i, j)` candidates, largest size then closest first."""
+    if len(candidates) < 2:
+        return [(i, j) for _, _, i, j in candidates]
     candidates.sort()
     used_ref: set[int] = set()
     used_other: set[int] = set()
@@ -270,9 +256,16 @@ def _greedy_matches[K: Hashable](
     return pairs
 
 
-def _span_score(a: SpanKey, b: SpanKey) -> tuple[int, int]:
-    """Overlap size and boundary distance of two spans (size 0 when they cannot match)."""
-    return _overlap(a, b), abs(a[0] - b[0]) + abs(a[1] - b[1])
+def _span_pairs(reference: Sequence[SpanKey], other: Sequence[SpanKey]) -> list[tuple[int, int]]:
+    """Overlap pairing of spans: same layer and label, one shared character at least, one-to-one."""
+    candidates: list[tuple[int, int, int, int]] = []
+    for i, (s1, e1, layer1, label1) in enumerate(reference):
+        for j, (s2, e2, layer2, label2) in enumerate(other):
+            # Inlined min/max: this loop runs for every pair of annotators on every document.
+            size = (e1 if e1 < e2 else e2) - (s1 if s1 > s2 else s2)
+            if size > 0 and label1 == label2 and layer1 == layer2:
+                candidates.append((-size, abs(s1 - s2) + abs(e1 - e2), i, j))
+    return _greedy_pairs(candidates)
 
 
 Counts = tuple[int, int, int]  # true positives, false positives, false negatives
@@ -288,22 +281,7 @@ def _exact_matches[K: Hashable](reference: Sequence[K], other: Sequence[K]) -> i
 
 def _span_overlap_matches(reference: Sequence[SpanKey], other: Sequence[SpanKey]) -> int:
     """One-to-one overlap matches between spans of one (layer, label), greedily by largest overlap."""
-    candidates: list[tuple[int, int, int, int]] = []
-    for i, (s1, e1, _, _) in enumerate(reference):
-        for j, (s2, e2, _, _) in enumerate(other):
-            size = (e1 if e1 < e2 else e2) - (s1 if s1 > s2 else s2)
-            if size > 0:
-                candidates.append((-size, abs(s1 - s2) + abs(e1 - e2), i, j))
-    if len(candidates) < 2:
-        return len(candidates)
-    candidates.sort()
-    used_ref: set[int] = set()
-    used_other: set[int] = set()
-    for _, _, i, j in candidates:
-        if i not in used_ref and j not in used_other:
-            used_ref.add(i)
-            used_other.add(j)
-    return len(used_ref)
+    return len(_span_pairs(reference, other))
 
 
 def _grouped[K: tuple[Any, ...]](keys: Sequence[K]) -> dict[tuple[str, str], list[K]]:
@@ -398,16 +376,20 @@ def span_f1_by_label(
     return {group: prf_from_counts(*c) for group, c in span_counts_by_label(reference, other, match).items()}
 
 
-def _relation_score(a: RelationKey, b: RelationKey) -> tuple[int, int]:
-    """Summed head and tail overlap of two relations, 0 when either end does not overlap."""
-    head, tail = _overlap(a[0], b[0]), _overlap(a[1], b[1])
-    if head == 0 or tail == 0:
-        return 0, 0
-    return head + tail, _span_score(a[0], b[0])[1] + _span_score(a[1], b[1])[1]
-
-
 def _relation_overlap_matches(reference: list[RelationKey], other: list[RelationKey]) -> int:
-    return len(_greedy_matches(reference, other, _relation_score))
+    """One-to-one overlap matches of relations: both ends overlap a same-labelled end, by summed overlap."""
+    candidates: list[tuple[int, int, int, int]] = []
+    for i, ((hs1, he1, *head1), (ts1, te1, *tail1), _, _) in enumerate(reference):
+        for j, ((hs2, he2, *head2), (ts2, te2, *tail2), _, _) in enumerate(other):
+            head = (he1 if he1 < he2 else he2) - (hs1 if hs1 > hs2 else hs2)
+            if head <= 0:
+                continue
+            tail = (te1 if te1 < te2 else te2) - (ts1 if ts1 > ts2 else ts2)
+            if tail <= 0 or head1 != head2 or tail1 != tail2:
+                continue
+            distance = abs(hs1 - hs2) + abs(he1 - he2) + abs(ts1 - ts2) + abs(te1 - te2)
+            candidates.append((-(head + tail), distance, i, j))
+    return len(_greedy_pairs(candidates))
 
 
 def relation_counts_by_label(
@@ -484,7 +466,7 @@ def step_order_agreement(a: Sequence[SpanKey], b: Sequence[SpanKey], match: Matc
             if positions_b[key]:
                 pairs.append((i, positions_b[key].pop(0)))
     elif match == "overlap":
-        pairs = _greedy_matches(a, b, _span_score)
+        pairs = _span_pairs(a, b)
     else:
         raise ValueError(f"Unknown match {match!r}: use exact or overlap.")
     return kendall_tau([float(i) for i, _ in pairs], [float(j) for _, j in pairs])
@@ -493,10 +475,64 @@ def step_order_agreement(a: Sequence[SpanKey], b: Sequence[SpanKey], match: Matc
 # --- Unitizing: Krippendorff's alpha_u ------------------------------------------------------------
 
 
-def _merged_units(units: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+def _category_disagreements(units_by_rater: list[list[tuple[int, int]]], length: int) -> tuple[float, float]:
+    """Observed and expected disagreement (Krippendorff 1995) of one category on one continuum.
+
+    Sums are kept in integers (the within-unit term is an integer too) and divided once at the end;
+    plain loops instead of `any()` and helpers, as this runs per category, document and rater pair.
+    """
+    m = len(units_by_rater)
+    observed = 0
+    for x in range(m):
+        units_i = units_by_rater[x]
+        for y in range(x + 1, m):
+            units_j = units_by_rater[y]
+            for s_i, e_i in units_i:
+                alone = True
+                for s_j, e_j in units_j:
+                    if s_i < e_j and s_j < e_i:
+                        alone = False
+                        observed += (s_i - s_j) ** 2 + (e_i - e_j) ** 2
+                if alone:  # it lies inside one of the other rater's gaps: l²
+                    observed += (e_i - s_i) ** 2
+            for s_j, e_j in units_j:
+                for s_i, e_i in units_i:
+                    if s_i < e_j and s_j < e_i:
+                        break
+                else:
+                    observed += (e_j - s_j) ** 2
+
+    lengths: list[int] = []
+    gaps: list[int] = []
+    for units in units_by_rater:
+        position = 0
+        for start, end in units:
+            lengths.append(end - start)
+            if start > position:
+                gaps.append(start - position)
+            position = end
+        if length > position:
+            gaps.append(length - position)
+    n_units = len(lengths)
+    expected = 0
+    for size in lengths:
+        within = (n_units - 1) * (size * (size - 1) * (2 * size - 1) // 3)
+        # Every placement of a unit of this size inside a gap it fits in: Σ (gap − size + 1).
+        in_gaps = size * size * sum(gap - size + 1 for gap in gaps if gap >= size)
+        expected += within + in_gaps
+    denominator = m * length * (m * length - 1) - sum(size * (size - 1) for size in lengths)
+    return (
+        2 * observed / (m * (m - 1) * length * length),
+        2 * expected / length / denominator if denominator else 0.0,
+    )
+
+
+def _merged_units(units: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     """Sorted units with overlapping ones merged; offsets must lie in [0, length]."""
+    if len(units) > 1:
+        units.sort()
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(units):
+    for start, end in units:
         if not 0 <= start < end <= length:
             raise ValueError(f"Unit [{start}, {end}) is not a non-empty range inside [0, {length}).")
         if merged and start < merged[-1][1]:
@@ -504,52 +540,6 @@ def _merged_units(units: Sequence[tuple[int, int]], length: int) -> list[tuple[i
         else:
             merged.append((start, end))
     return merged
-
-
-def _gaps(units: list[tuple[int, int]], length: int) -> list[int]:
-    """Lengths of the stretches of the continuum between (and around) sorted units."""
-    gaps: list[int] = []
-    position = 0
-    for start, end in units:
-        if start > position:
-            gaps.append(start - position)
-        position = end
-    if length > position:
-        gaps.append(length - position)
-    return gaps
-
-
-def _category_disagreements(units_by_rater: list[list[tuple[int, int]]], length: int) -> tuple[float, float]:
-    """Observed and expected disagreement (Krippendorff 1995) of one category on one continuum."""
-    m = len(units_by_rater)
-    observed = 0.0
-    for units_i, units_j in combinations(units_by_rater, 2):
-        for first, second in ((units_i, units_j), (units_j, units_i)):
-            # A unit that no unit of the other rater overlaps lies inside one of their gaps: l².
-            for start, end in first:
-                if not any(s < end and start < e for s, e in second):
-                    observed += (end - start) ** 2
-        for s_i, e_i in units_i:
-            for s_j, e_j in units_j:
-                if s_i < e_j and s_j < e_i:
-                    observed += (s_i - s_j) ** 2 + (e_i - e_j) ** 2
-    observed = 2 * observed / (m * (m - 1) * length * length)
-
-    lengths = [end - start for units in units_by_rater for start, end in units]
-    gaps = sorted(gap for units in units_by_rater for gap in _gaps(units, length))
-    suffix = [0] * (len(gaps) + 1)  # suffix[i]: sum of gaps[i:]
-    for index in range(len(gaps) - 1, -1, -1):
-        suffix[index] = suffix[index + 1] + gaps[index]
-    n_units = len(lengths)
-    expected = 0.0
-    for size in lengths:
-        within = (n_units - 1) * (2 * size**3 - 3 * size**2 + size) / 3
-        fits = bisect_left(gaps, size)  # the gaps a unit of this size fits in: Σ (gap − size + 1)
-        in_gaps = size * size * (suffix[fits] - (size - 1) * (len(gaps) - fits))
-        expected += within + in_gaps
-    denominator = m * length * (m * length - 1) - sum(size * (size - 1) for size in lengths)
-    expected = 2 * expected / length / denominator if denominator else 0.0
-    return observed, expected
 
 
 def _unitized(

@@ -183,51 +183,58 @@ def _pair_mean(per_pair: Iterable[list[int]]) -> dict[str, Any]:
     }
 
 
-def _counter() -> list[int]:
-    return [0, 0, 0]
-
-
 Pair = tuple[str, str]
 
 
 class _Accumulator:
-    """(tp, fp, fn) pooled over documents per annotator pair, per (match, layer) and (match, layer, label)."""
+    """(tp, fp, fn) pooled over documents per annotator pair and (match, layer, label).
+
+    Only labels are counted while documents stream past; a layer's counts are its labels' sums.
+    """
 
     def __init__(self) -> None:
-        self.layers: defaultdict[tuple[str, str], defaultdict[Pair, list[int]]] = defaultdict(
-            lambda: defaultdict(_counter)
-        )
-        self.labels: defaultdict[tuple[str, str, str], defaultdict[Pair, list[int]]] = defaultdict(
-            lambda: defaultdict(_counter)
-        )
+        self.totals: dict[tuple[str, str, str, str, str], list[int]] = {}
 
     def add(self, pair: Pair, match: str, by_label: dict[tuple[str, str], agreement.Counts]) -> None:
+        totals = self.totals
+        a, b = pair
         for (layer, label), (tp, fp, fn) in by_label.items():
-            for total in (self.layers[match, layer][pair], self.labels[match, layer, label][pair]):
+            key = (match, layer, label, a, b)
+            total = totals.get(key)
+            if total is None:
+                totals[key] = [tp, fp, fn]
+            else:
                 total[0] += tp
                 total[1] += fp
                 total[2] += fn
 
+    def _per_pair(self, match: str, layer: str | None = None, label: str | None = None) -> list[list[int]]:
+        """Counts summed per annotator pair over the labels selected (every label when None)."""
+        pooled: defaultdict[Pair, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (key_match, key_layer, key_label, a, b), (tp, fp, fn) in self.totals.items():
+            if key_match != match or layer not in (None, key_layer) or label not in (None, key_label):
+                continue
+            total = pooled[a, b]
+            total[0] += tp
+            total[1] += fp
+            total[2] += fn
+        return list(pooled.values())
+
     def layer_names(self) -> list[str]:
-        return sorted({layer for _, layer in self.layers})
+        return sorted({layer for _, layer, _, _, _ in self.totals})
 
     def label_names(self, layer: str) -> list[str]:
-        return sorted({label for _, key, label in self.labels if key == layer})
+        return sorted({label for _, key, label, _, _ in self.totals if key == layer})
 
     def layer(self, layer: str, match: str) -> dict[str, Any]:
-        return _pair_mean(self.layers.get((match, layer), {}).values())
+        return _pair_mean(self._per_pair(match, layer))
 
     def label(self, layer: str, label: str, match: str) -> dict[str, Any]:
-        return _pair_mean(self.labels.get((match, layer, label), {}).values())
+        return _pair_mean(self._per_pair(match, layer, label))
 
     def overall(self, match: str) -> dict[str, Any]:
         """All layers pooled per pair, then averaged over pairs."""
-        pooled: defaultdict[Pair, list[int]] = defaultdict(_counter)
-        for (key_match, _), per_pair in self.layers.items():
-            if key_match == match:
-                for pair, counts in per_pair.items():
-                    pooled[pair] = [a + b for a, b in zip(pooled[pair], counts, strict=True)]
-        return _pair_mean(pooled.values())
+        return _pair_mean(self._per_pair(match))
 
 
 def _stance_report(documents: list[DocumentContent], layer: Layer | None) -> dict[str, Any]:
