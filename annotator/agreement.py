@@ -47,6 +47,7 @@ __all__ = [
     "span_f1_by_label",
     "step_order_agreement",
     "unitized_alpha",
+    "unitized_alpha_by_category",
     "unitized_alpha_by_label",
 ]
 
@@ -302,7 +303,7 @@ def _counts_by_label[K: tuple[Any, ...]](
     if match not in ("exact", "overlap"):
         raise ValueError(f"Unknown match {match!r}: use exact or overlap.")
     exact, overlap = _grouped_counts(_grouped(reference), _grouped(other), overlap_matches, match)
-    return exact if match == "exact" else overlap
+    return dict(sorted((exact if match == "exact" else overlap).items()))
 
 
 def _grouped_counts[K: tuple[Any, ...]](
@@ -314,10 +315,23 @@ def _grouped_counts[K: tuple[Any, ...]](
     """Exact and overlap (tp, fp, fn) per (layer, label) of keys already grouped by `_grouped`."""
     exact: dict[tuple[str, str], Counts] = {}
     overlap: dict[tuple[str, str], Counts] = {}
-    for group in sorted(ref_groups.keys() | other_groups.keys()):
-        ref, oth = ref_groups.get(group, ()), other_groups.get(group, ())
-        if not ref or not oth:
-            exact[group] = overlap[group] = (0, len(oth), len(ref))
+    for group, oth in other_groups.items():
+        if group not in ref_groups:
+            exact[group] = overlap[group] = (0, len(oth), 0)
+    for group, ref in ref_groups.items():
+        oth = other_groups.get(group, ())
+        if not oth:
+            exact[group] = overlap[group] = (0, 0, len(ref))
+            continue
+        if len(ref) == 1 and len(oth) == 1:
+            # The common case, one key on each side: no sets, no sorting.
+            if only != "overlap" and ref[0] == oth[0]:
+                exact[group] = overlap[group] = (1, 0, 0)
+                continue
+            exact[group] = (0, 1, 1)
+            if only != "exact":
+                tp = overlap_matches(list(ref), list(oth))
+                overlap[group] = (tp, 1 - tp, 1 - tp)
             continue
         tp = _exact_matches(ref, oth) if only != "overlap" else 0
         exact[group] = (tp, len(oth) - tp, len(ref) - tp)
@@ -518,8 +532,11 @@ def _category_disagreements(units_by_rater: list[list[tuple[int, int]]], length:
     for size in lengths:
         within = (n_units - 1) * (size * (size - 1) * (2 * size - 1) // 3)
         # Every placement of a unit of this size inside a gap it fits in: Σ (gap − size + 1).
-        in_gaps = size * size * sum(gap - size + 1 for gap in gaps if gap >= size)
-        expected += within + in_gaps
+        fits = 0
+        for gap in gaps:
+            if gap >= size:
+                fits += gap - size + 1
+        expected += within + size * size * fits
     denominator = m * length * (m * length - 1) - sum(size * (size - 1) for size in lengths)
     return (
         2 * observed / (m * (m - 1) * length * length),
@@ -542,25 +559,44 @@ def _merged_units(units: list[tuple[int, int]], length: int) -> list[tuple[int, 
     return merged
 
 
+def _category_parts(
+    by_category: Mapping[Hashable, Sequence[list[tuple[int, int]]]], length: int
+) -> dict[Hashable, tuple[float, float]]:
+    """Observed and expected disagreement per category, from each rater's `(start, end)` units."""
+    if length <= 0:
+        raise ValueError(f"The continuum needs a positive length, got {length}.")
+    result: dict[Hashable, tuple[float, float]] = {}
+    for category in sorted(by_category, key=repr):
+        units_by_rater = by_category[category]
+        if len(units_by_rater) < 2:
+            raise ValueError(f"Unitized alpha needs at least two raters, got {len(units_by_rater)}.")
+        merged = [_merged_units(units, length) for units in units_by_rater]
+        result[category] = _category_disagreements(merged, length)
+    return result
+
+
 def _unitized(
     annotations: Mapping[Hashable, Sequence[Unit]], length: int
 ) -> dict[Hashable, tuple[float, float]]:
     """Observed and expected disagreement per category."""
     if len(annotations) < 2:
         raise ValueError(f"Unitized alpha needs at least two raters, got {len(annotations)}.")
-    if length <= 0:
-        raise ValueError(f"The continuum needs a positive length, got {length}.")
     # Each rater's units sorted by category in one pass, not one pass per category.
     by_category: dict[Hashable, list[list[tuple[int, int]]]] = {}
     raters = list(annotations.values())
     for index, units in enumerate(raters):
         for start, end, label in units:
             by_category.setdefault(label, [[] for _ in raters])[index].append((start, end))
-    result: dict[Hashable, tuple[float, float]] = {}
-    for category in sorted(by_category, key=repr):
-        units_by_rater = [_merged_units(units, length) for units in by_category[category]]
-        result[category] = _category_disagreements(units_by_rater, length)
-    return result
+    return _category_parts(by_category, length)
+
+
+def _pooled_alpha(parts: Mapping[Hashable, tuple[float, float]]) -> float:
+    """alpha_u over categories pooled: 1 − Σ D_o / Σ D_e (nan when nothing was marked)."""
+    observed = sum(o for o, _ in parts.values())
+    expected = sum(e for _, e in parts.values())
+    if expected == 0:
+        return math.nan
+    return 1.0 - observed / expected
 
 
 def unitized_alpha(annotations: Mapping[Hashable, Sequence[Unit]], length: int) -> float:
@@ -575,12 +611,18 @@ def unitized_alpha(annotations: Mapping[Hashable, Sequence[Unit]], length: int) 
     alpha_u = 1 − Σ_c D_o(c) / Σ_c D_e(c) (as DKPro Statistics does). A rater's overlapping units of
     one label are merged first; a rater with no units is all gap. nan when no rater marked anything.
     """
-    parts = _unitized(annotations, length)
-    observed = sum(o for o, _ in parts.values())
-    expected = sum(e for _, e in parts.values())
-    if expected == 0:
-        return math.nan
-    return 1.0 - observed / expected
+    return _pooled_alpha(_unitized(annotations, length))
+
+
+def unitized_alpha_by_category(
+    by_category: Mapping[Hashable, Sequence[list[tuple[int, int]]]], length: int
+) -> float:
+    """`unitized_alpha` from units already sorted by label: each label's `(start, end)` lists per rater.
+
+    Every label needs one list per rater, in the same rater order (empty for a rater who did not
+    use it). The lists may be sorted in place.
+    """
+    return _pooled_alpha(_category_parts(by_category, length))
 
 
 def unitized_alpha_by_label(

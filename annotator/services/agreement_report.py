@@ -45,11 +45,13 @@ class SetContent:
     relations: list[RelationKey] = field(default_factory=list)
     span_groups: dict[tuple[str, str], list[SpanKey]] = field(default_factory=dict)  # by (layer, label)
     relation_groups: dict[tuple[str, str], list[RelationKey]] = field(default_factory=dict)
+    rationale_groups: dict[tuple[str, str], list[SpanKey]] = field(default_factory=dict)
 
     def group(self) -> None:
-        """Group the spans and relations by (layer, label) once, for every pair they are compared in."""
+        """Group spans, relations and rationale by (layer, label) once, for every pair compared."""
         self.span_groups = agreement.grouped_by_label(self.spans)
         self.relation_groups = agreement.grouped_by_label(self.relations)
+        self.rationale_groups = agreement.grouped_by_label(self.rationale)
 
 
 @dataclass
@@ -115,24 +117,20 @@ def _contents(
         layer, value = names[label_id]
         if head in keys and tail in keys:
             contents[set_id].relations.append((keys[head], keys[tail], layer, value))
+    if stance_layer_id is not None:
+        stances: dict[int, int] = {}  # stance label id -> its annotation set id
+        stance_rows = DocumentLabel.objects.filter(annotation_set_id__in=in_chunk, layer_id=stance_layer_id)
+        for pk, set_id, value in stance_rows.values_list("id", "annotation_set_id", "label__value"):
+            stances[pk] = set_id
+            contents[set_id].stance = value
+        rationale = DocumentLabel.rationale.through.objects.filter(
+            documentlabel__annotation_set_id__in=in_chunk, documentlabel__layer_id=stance_layer_id
+        ).order_by("id")
+        for label_id, span_id in rationale.values_list("documentlabel_id", "span_id"):
+            if span_id in keys:
+                contents[stances[label_id]].rationale.append(keys[span_id])
     for content in contents.values():
         content.group()
-    if stance_layer_id is None:
-        return contents
-    stances = dict(
-        DocumentLabel.objects.filter(annotation_set_id__in=in_chunk, layer_id=stance_layer_id).values_list(
-            "id", "annotation_set_id"
-        )
-    )
-    stance_rows = DocumentLabel.objects.filter(annotation_set_id__in=in_chunk, layer_id=stance_layer_id)
-    for set_id, value in stance_rows.values_list("annotation_set_id", "label__value"):
-        contents[set_id].stance = value
-    rationale = DocumentLabel.rationale.through.objects.filter(
-        documentlabel__annotation_set_id__in=in_chunk, documentlabel__layer_id=stance_layer_id
-    ).order_by("id")
-    for label_id, span_id in rationale.values_list("documentlabel_id", "span_id"):
-        if span_id in keys:
-            contents[stances[label_id]].rationale.append(keys[span_id])
     return contents
 
 
@@ -316,8 +314,7 @@ def _rationale_report(documents: list[DocumentContent]) -> dict[str, Any]:
         with_stance = {n: c for n, c in document.by_annotator.items() if c.stance is not None}
         for a, b in combinations(sorted(with_stance), 2):
             exact, overlap = agreement.span_counts_grouped(
-                agreement.grouped_by_label(with_stance[a].rationale),
-                agreement.grouped_by_label(with_stance[b].rationale),
+                with_stance[a].rationale_groups, with_stance[b].rationale_groups
             )
             rationale.add((a, b), "exact", exact)
             rationale.add((a, b), "overlap", overlap)
@@ -344,17 +341,19 @@ def _spans_and_relations(
             for match in ("exact", "overlap"):
                 taus[match].append(agreement.step_order_agreement(first.steps, second.steps, match))
         if len(names) >= 2 and document.length > 0:
-            # One pass sorts every annotator's units by layer; a layer nobody marked is skipped, as
-            # its alpha_u is undefined (nan) and would be left out of the mean anyway.
-            by_layer: dict[str, dict[str, list[agreement.Unit]]] = defaultdict(dict)
-            for name in names:
-                for s, e, key, label in document.by_annotator[name].spans:
-                    by_layer[key].setdefault(name, []).append((s, e, label))
+            # Units by layer and label straight from the grouped spans; a layer nobody marked is
+            # skipped, as its alpha_u is undefined (nan) and would be left out of the mean anyway.
+            by_layer: dict[str, dict[str, list[list[tuple[int, int]]]]] = {}
+            for rater, name in enumerate(names):
+                for (layer, label), keys in document.by_annotator[name].span_groups.items():
+                    per_label = by_layer.setdefault(layer, {})
+                    if label not in per_label:
+                        per_label[label] = [[] for _ in names]
+                    per_label[label][rater] = [(start, end) for start, end, _, _ in keys]
             for layer in span_layers:
-                if layer not in by_layer:
-                    continue
-                units = {name: by_layer[layer].get(name, []) for name in names}
-                alpha_u[layer].append(agreement.unitized_alpha(units, document.length))
+                if layer in by_layer:
+                    value = agreement.unitized_alpha_by_category(by_layer[layer], document.length)
+                    alpha_u[layer].append(value)
 
     layers_seen = span_layers + [layer for layer in spans.layer_names() if layer not in span_layers]
     span_report: dict[str, Any] = {}
