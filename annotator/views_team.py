@@ -16,6 +16,7 @@ from annotator.models import Membership, Project
 from annotator.services import assignment, curation, projects
 from annotator.services.agreement_report import project_agreement
 from annotator.services.errors import NotAllowed
+from annotator.services.schemes import scheme_as_data
 
 
 def _or_404(find: Callable[[], object]):
@@ -163,6 +164,7 @@ def curate(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
             "project": project,
             "document": document,
             "config": config,
+            "scheme": scheme_as_data(project.scheme)["layers"],
             "payload": selectors_team.curation_payload(gold),
         },
     )

@@ -1,5 +1,7 @@
 """API for the team workflow: assignment, skipping, progress, members, other people's work, curation."""
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -9,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator import permissions, selectors, selectors_team
+from annotator.api.serializers import RelationCreateInput, VersionedInput
 from annotator.api.views import IF_MATCH, expected_version
 from annotator.models import AnnotationSet
 from annotator.services import assignment, curation
@@ -41,6 +44,13 @@ class CurationItemInput(serializers.Serializer):
     id = serializers.IntegerField(
         help_text="The item's id in an annotator's set (accept, reject) or in the gold (remove)."
     )
+
+
+class CurationSpanInput(VersionedInput):
+    layer = serializers.CharField(help_text="The span layer's key.")
+    label = serializers.CharField()
+    start = serializers.IntegerField(help_text="Code-point offset of the first character.")
+    end = serializers.IntegerField(help_text="Code-point offset after the last character.")
 
 
 def _set_summary(annotation_set: AnnotationSet | None) -> dict | None:
@@ -269,3 +279,41 @@ class CurationStatusApi(APIView):
         service = curation.curation_submit if self.action == "submit" else curation.curation_reopen
         service(gold=gold, version=expected_version(request), curator=request.user)
         return Response(selectors_team.curation_payload(gold))
+
+
+def _curation_add(
+    request: Request,
+    slug: str,
+    document_id: int,
+    input_class: type[serializers.Serializer],
+    service: Callable[..., object],
+) -> Response:
+    """Validate the body with `input_class`, add to the gold with `service`, answer the new curation state."""
+    gold = _gold(request, slug, document_id)
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = {k: v for k, v in data.validated_data.items() if k != "version"}
+    service(gold=gold, version=expected_version(request), curator=request.user, **fields)
+    return Response(selectors_team.curation_payload(gold), status=status.HTTP_201_CREATED)
+
+
+class CurationSpanAddApi(APIView):
+    @extend_schema(
+        responses={201: OpenApiTypes.OBJECT},
+        request=CurationSpanInput,
+        parameters=[IF_MATCH],
+        summary="Curator: add a span no annotator made to the gold (code-point offsets).",
+    )
+    def post(self, request: Request, slug: str, document_id: int) -> Response:
+        return _curation_add(request, slug, document_id, CurationSpanInput, curation.curation_add_span)
+
+
+class CurationRelationAddApi(APIView):
+    @extend_schema(
+        responses={201: OpenApiTypes.OBJECT},
+        request=RelationCreateInput,
+        parameters=[IF_MATCH],
+        summary="Curator: link two gold spans (ids in the gold) with a new relation.",
+    )
+    def post(self, request: Request, slug: str, document_id: int) -> Response:
+        return _curation_add(request, slug, document_id, RelationCreateInput, curation.curation_add_relation)

@@ -108,6 +108,16 @@ urlpatterns = [
             (team.CurationStatusApi, "reopen"),
         ]
     ],
+    path(
+        "projects/<slug:slug>/documents/<id:document_id>/curation/add-span/",
+        team.CurationSpanAddApi.as_view(),
+        name="api-curation-add-span",
+    ),
+    path(
+        "projects/<slug:slug>/documents/<id:document_id>/curation/add-relation/",
+        team.CurationRelationAddApi.as_view(),
+        name="api-curation-add-relation",
+    ),
     path("annotation-sets/<id:set_id>/skip/", team.SkipApi.as_view(), name="api-skip"),
     path("annotation-sets/<id:set_id>/time/", team.TimeSpentApi.as_view(), name="api-time"),
 ]

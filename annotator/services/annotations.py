@@ -101,6 +101,35 @@ def check_step(step: Any) -> int | None:
     return step
 
 
+def check_new_span(
+    annotation_set: AnnotationSet, layer: str | None, label: str, start: Any, end: Any
+) -> tuple[Label, offsets.TextSpan]:
+    """Return the label and extent of a new span: one the set does not have with this label on this text."""
+    label_obj = check_label(annotation_set.project, Layer.Kind.SPAN, label, layer)
+    span = check_offsets(annotation_set.document, start, end)
+    if Span.objects.filter(
+        annotation_set=annotation_set, label=label_obj, start=span.start, end=span.end
+    ).exists():
+        raise invalid("label", "The same label already covers exactly this text.", "duplicate")
+    return label_obj, span
+
+
+def check_new_relation(
+    annotation_set: AnnotationSet, layer: str | None, label: str, head: Any, tail: Any
+) -> tuple[Label, Span, Span]:
+    """Return the label, head and tail of a new relation between two different spans of the set."""
+    label_obj = check_label(annotation_set.project, Layer.Kind.RELATION, label, layer)
+    (head_span,) = check_spans_in_set(annotation_set, [head], "head")
+    (tail_span,) = check_spans_in_set(annotation_set, [tail], "tail")
+    if head_span.pk == tail_span.pk:
+        raise invalid("tail", "A relation needs two different spans.", "reflexive")
+    if Relation.objects.filter(
+        annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
+    ).exists():
+        raise invalid("label", "This relation already exists.", "duplicate")
+    return label_obj, head_span, tail_span
+
+
 # --- version guard ------------------------------------------------------------------------
 
 
@@ -155,14 +184,9 @@ def span_create(
     origin: str = Span.Origin.MANUAL,
 ) -> Span:
     check_editable(annotation_set)
-    label_obj = check_label(annotation_set.project, Layer.Kind.SPAN, label, layer)
-    span = check_offsets(annotation_set.document, start, end)
+    label_obj, span = check_new_span(annotation_set, layer, label, start, end)
     step = check_step(step)
     attributes = check_attributes(attributes)
-    if Span.objects.filter(
-        annotation_set=annotation_set, label=label_obj, start=span.start, end=span.end
-    ).exists():
-        raise invalid("label", "The same label already covers exactly this text.", "duplicate")
     annotation_set_advance(annotation_set, version)
     created = Span.objects.create(
         annotation_set=annotation_set,
@@ -223,15 +247,7 @@ def relation_create(
     layer: str | None = None,
 ) -> Relation:
     check_editable(annotation_set)
-    label_obj = check_label(annotation_set.project, Layer.Kind.RELATION, label, layer)
-    (head_span,) = check_spans_in_set(annotation_set, [head], "head")
-    (tail_span,) = check_spans_in_set(annotation_set, [tail], "tail")
-    if head_span.pk == tail_span.pk:
-        raise invalid("tail", "A relation needs two different spans.", "reflexive")
-    if Relation.objects.filter(
-        annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
-    ).exists():
-        raise invalid("label", "This relation already exists.", "duplicate")
+    label_obj, head_span, tail_span = check_new_relation(annotation_set, layer, label, head, tail)
     annotation_set_advance(annotation_set, version)
     created = Relation.objects.create(
         annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span

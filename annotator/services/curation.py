@@ -12,8 +12,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotator.models import AnnotationSet, DocumentLabel, GoldChange, Label, Project, Relation, Span
-from annotator.selectors_team import DocumentVersions, Item, curation_conflicts, document_versions, set_items
-from annotator.services.annotations import annotation_set_advance, check_editable
+from annotator.selectors_team import (
+    DocumentVersions,
+    Item,
+    SpanKey,
+    curation_conflicts,
+    document_versions,
+    set_items,
+)
+from annotator.services.annotations import (
+    annotation_set_advance,
+    check_editable,
+    check_new_relation,
+    check_new_span,
+)
 from annotator.services.audit import audit_record
 from annotator.services.errors import invalid
 from corpus.models import Document
@@ -47,11 +59,12 @@ def _key_data(kind: str, key: tuple) -> dict[str, Any]:
     return {"kind": kind, "key": [list(part) if isinstance(part, tuple) else part for part in key]}
 
 
+def _span_key(span: Span) -> SpanKey:
+    return (span.start, span.end, span.label.layer.key, span.label.value)
+
+
 def _gold_spans(gold: AnnotationSet) -> dict[tuple, Span]:
-    return {
-        (s.start, s.end, s.label.layer.key, s.label.value): s
-        for s in gold.spans.select_related("label__layer")
-    }
+    return {_span_key(s): s for s in gold.spans.select_related("label__layer")}
 
 
 def _add_span(gold: AnnotationSet, item: Item, curator, how: str, **extra: Any) -> Span:
@@ -218,6 +231,54 @@ def curation_remove(
     annotation_set_advance(gold, version)
     row.delete()
     _record(gold, curator, "remove", **_key_data(kind, found))
+
+
+@transaction.atomic
+def curation_add_span(
+    *,
+    gold: AnnotationSet,
+    version: Any,
+    curator: AbstractBaseUser,
+    layer: Any,
+    label: Any,
+    start: Any,
+    end: Any,
+) -> Span:
+    """Add a span no annotator made to the gold: `label` of span layer `layer` over `[start, end)`."""
+    check_editable(gold)
+    label_obj, extent = check_new_span(gold, layer, label, start, end)
+    annotation_set_advance(gold, version)
+    key = (extent.start, extent.end, label_obj.layer.key, label_obj.value)
+    span = _add_span(gold, Item(kind="span", key=key), curator, "added")
+    _record(gold, curator, "add", **_key_data("span", key))
+    return span
+
+
+@transaction.atomic
+def curation_add_relation(
+    *,
+    gold: AnnotationSet,
+    version: Any,
+    curator: AbstractBaseUser,
+    label: Any,
+    head: Any,
+    tail: Any,
+    layer: Any = None,
+) -> Relation:
+    """Link two gold spans (by their ids in the gold) with a relation no annotator made."""
+    check_editable(gold)
+    label_obj, head_span, tail_span = check_new_relation(gold, layer, label, head, tail)
+    annotation_set_advance(gold, version)
+    key = (_span_key(head_span), _span_key(tail_span), label_obj.layer.key, label_obj.value)
+    relation = Relation.objects.create(
+        annotation_set=gold,
+        label=label_obj,
+        head=head_span,
+        tail=tail_span,
+        provenance=_provenance(Item(kind="relation", key=key), curator, "added"),
+    )
+    _record(gold, curator, "add", **_key_data("relation", key))
+    return relation
 
 
 @transaction.atomic

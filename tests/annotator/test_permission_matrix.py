@@ -2,10 +2,17 @@
 
 import pytest
 from django.urls import reverse
-from factories import AnnotationSetFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
+from factories import (
+    AnnotationSetFactory,
+    DocumentFactory,
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+    label_of,
+)
 from rest_framework.test import APIClient
 
-from annotator.models import AnnotationSet, Project
+from annotator.models import AnnotationSet, Project, Span
 
 ALL = {"admin", "manager", "curator", "annotator"}
 MANAGE = {"admin", "manager"}
@@ -31,6 +38,14 @@ ENDPOINTS = [
     ("api-assignments", "post", lambda w: [w.slug], "assign", MANAGE),
     ("api-curation", "get", lambda w: [w.slug, w.document], None, CURATE),
     ("api-curation-submit", "post", lambda w: [w.slug, w.document], {"version": 1}, CURATE),
+    (
+        "api-curation-add-span",
+        "post",
+        lambda w: [w.slug, w.document],
+        {"version": 1, "layer": "argument", "label": "claim", "start": 0, "end": 3},
+        CURATE,
+    ),
+    ("api-curation-add-relation", "post", lambda w: [w.slug, w.document], "relation", CURATE),
 ]
 
 
@@ -63,6 +78,19 @@ class World:
 def _body(world: World, body):
     if body == "assign":
         return {"document": world.document, "annotator": world.fresh_annotator.user.username}
+    if body == "relation":  # two spans in the document's gold to link
+        project = Project.objects.get(slug=world.slug)
+        gold = AnnotationSet.objects.create(
+            project=project,
+            document_id=world.document,
+            annotator=world.users["admin"],
+            kind=AnnotationSet.Kind.GOLD,
+        )
+        claim = label_of(project, "argument", "claim")
+        head, tail = (
+            Span.objects.create(annotation_set=gold, label=claim, start=s, end=s + 3) for s in (0, 4)
+        )
+        return {"version": gold.version, "label": "supports", "head": head.pk, "tail": tail.pk}
     return body
 
 

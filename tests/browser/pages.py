@@ -9,11 +9,13 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_url(f"{base_url}/")
 
 
-def drag_select(page, phrase: str) -> None:
-    """Select `phrase` in the article with the mouse, as a person would."""
+def drag_select(
+    page, phrase: str, root: str = "#document-text-view", shown: str = "#pending-selection q"
+) -> None:
+    """Select `phrase` in the text at `root` with the mouse, as a person would; `shown` then quotes it."""
     box = page.evaluate(
-        """(phrase) => {
-            const root = document.querySelector('#document-text-view');
+        """([phrase, selector]) => {
+            const root = document.querySelector(selector);
             const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
             const nodes = [];
             let all = "";
@@ -36,7 +38,7 @@ def drag_select(page, phrase: str) -> None:
             const a = rect(at), b = rect(at + phrase.length - 1);
             return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
         }""",
-        phrase,
+        [phrase, root],
     )
     assert box, f"'{phrase}' is not in the article"
     page.mouse.move(box["x1"], box["y1"])
@@ -44,7 +46,7 @@ def drag_select(page, phrase: str) -> None:
     page.mouse.move(box["x2"], box["y2"], steps=8)
     page.mouse.up()
     page.wait_for_function(
-        "(phrase) => document.querySelector('#pending-selection q')?.textContent === phrase", arg=phrase
+        "([phrase, shown]) => document.querySelector(shown)?.textContent === phrase", arg=[phrase, shown]
     )
 
 

@@ -167,6 +167,16 @@ export class TextView {
     return { a: this.boundaryOffset(range.startContainer, range.startOffset), b: this.boundaryOffset(range.endContainer, range.endOffset) };
   }
 
+  /** The selection without white space at its ends as UTF-16 offsets {a, b}, or null if nothing is left. */
+  trimmedSelection() {
+    const selected = this.selectionOffsets();
+    if (!selected) return null;
+    let { a, b } = selected;
+    while (a < b && /\s/.test(this.text[a])) a += 1;
+    while (b > a && /\s/.test(this.text[b - 1])) b -= 1;
+    return a < b ? { a, b } : null;
+  }
+
   boundaryOffset(container, offset) {
     if (container.nodeType === Node.TEXT_NODE) return Number(container.parentElement.closest(".seg").dataset.u16) + offset;
     if (offset < container.childNodes.length) {

@@ -501,12 +501,9 @@ function snapToWords(start, end) {
 }
 
 function readSelection() {
-  const selected = view.selectionOffsets();
+  const selected = view.trimmedSelection();
   if (!selected) return null;
   let { a: start, b: end } = selected;
-  while (start < end && /\s/.test(text[start])) start += 1;
-  while (end > start && /\s/.test(text[end - 1])) end -= 1;
-  if (start >= end) return null;
   if (state.snap) [start, end] = snapToWords(start, end);
   return { start: offsets.toCodePoint(start), end: offsets.toCodePoint(end, { snapForward: true }) };
 }
