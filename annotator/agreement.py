@@ -155,8 +155,12 @@ def krippendorff_alpha(
                 f"rater {rater} has {len(row)}."
             )
     coincidences: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
-    for unit in range(n_units):
-        counts: Counter[Hashable] = Counter(row[unit] for row in reliability_data if not _missing(row[unit]))
+    for column in zip(*reliability_data, strict=True):
+        # A plain dict, not a Counter: this runs once per unit, and a project has thousands.
+        counts: dict[Hashable, int] = {}
+        for value in column:
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                counts[value] = counts.get(value, 0) + 1
         pairable = sum(counts.values())
         if pairable < 2:
             continue

@@ -47,12 +47,6 @@ class SetContent:
     relation_groups: dict[tuple[str, str], list[RelationKey]] = field(default_factory=dict)
     rationale_groups: dict[tuple[str, str], list[SpanKey]] = field(default_factory=dict)
 
-    def group(self) -> None:
-        """Group spans, relations and rationale by (layer, label) once, for every pair compared."""
-        self.span_groups = agreement.grouped_by_label(self.spans)
-        self.relation_groups = agreement.grouped_by_label(self.relations)
-        self.rationale_groups = agreement.grouped_by_label(self.rationale)
-
 
 @dataclass
 class DocumentContent:
@@ -100,10 +94,20 @@ def _contents(
         .order_by("annotation_set_id", "start", "end", "id")
         .values_list("id", "annotation_set_id", "start", "end", "label_id", "step")
     )
+    current_id, content = None, SetContent()
+    # Rows come ordered by set: the set's content is looked up once per set, not once per row, and
+    # spans and relations are grouped by (layer, label) as they are read.
     for pk, set_id, start, end, label_id, step in spans.iterator(chunk_size=5000):
-        key = (start, end, *names[label_id])
+        if set_id != current_id:
+            current_id, content = set_id, contents[set_id]
+        group = names[label_id]
+        key = (start, end, *group)
         keys[pk] = key
-        contents[set_id].spans.append(key)
+        content.spans.append(key)
+        if group in content.span_groups:
+            content.span_groups[group].append(key)
+        else:
+            content.span_groups[group] = [key]
         if step is not None:
             numbered[set_id].append((step, key))
     for set_id, steps in numbered.items():
@@ -114,9 +118,12 @@ def _contents(
         .values_list("annotation_set_id", "head_id", "tail_id", "label_id")
     )
     for set_id, head, tail, label_id in relations.iterator(chunk_size=5000):
-        layer, value = names[label_id]
         if head in keys and tail in keys:
-            contents[set_id].relations.append((keys[head], keys[tail], layer, value))
+            group = names[label_id]
+            relation = (keys[head], keys[tail], *group)
+            content = contents[set_id]
+            content.relations.append(relation)
+            content.relation_groups.setdefault(group, []).append(relation)
     if stance_layer_id is not None:
         stances: dict[int, int] = {}  # stance label id -> its annotation set id
         stance_rows = DocumentLabel.objects.filter(annotation_set_id__in=in_chunk, layer_id=stance_layer_id)
@@ -130,7 +137,8 @@ def _contents(
             if span_id in keys:
                 contents[stances[label_id]].rationale.append(keys[span_id])
     for content in contents.values():
-        content.group()
+        if content.rationale:
+            content.rationale_groups = agreement.grouped_by_label(content.rationale)
     return contents
 
 
