@@ -86,6 +86,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with writers queued on a file lock (see annotator/backends/sqlite3).
+    DATABASES["default"]["ENGINE"] = "annotator.backends.sqlite3"
     # WAL lets readers go on while one writer commits; IMMEDIATE avoids lock upgrades mid-transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -135,7 +137,7 @@ LOGOUT_REDIRECT_URL = "login"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "annotator.api.authentication.PlainTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -4,13 +4,14 @@ Every write names the annotation set version it was based on; the version moves 
 with each accepted write, and a write based on an older version raises StaleVersion.
 """
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
+from annotator import plain_sql as sql
 from annotator import spans as offsets
 from annotator.models import (
     AnnotationSet,
@@ -32,16 +33,28 @@ MAX_STEP = 10_000
 # --- checks (no writes) -------------------------------------------------------------------
 
 
+@functools.cache
+def _label_sql(with_layer: bool) -> str:
+    """A label with its layer by scheme, layer kind, value and maybe layer key (two rows: ambiguous)."""
+    return (
+        f"SELECT {sql.select_list(Label, 'l')}, {sql.select_list(Layer, 'y')} FROM {sql.table(Label)} l "
+        f"JOIN {sql.table(Layer)} y ON y.id = l.layer_id WHERE y.scheme_id = %s AND y.kind = %s "
+        "AND l.value = %s" + (" AND y.key = %s" if with_layer else "") + " LIMIT 2"
+    )
+
+
 def check_label(project: Project, kind: str, label: str, layer: str | None = None) -> Label:
     """Return the label `label` of a layer of this kind in the project's scheme."""
     if not isinstance(label, str) or not label:
         raise invalid("label", "label is required.", "required")
-    labels = Label.objects.select_related("layer").filter(
-        layer__scheme_id=project.scheme_id, layer__kind=kind, value=label
-    )
-    if layer is not None:
-        labels = labels.filter(layer__key=layer)
-    found = list(labels[:2])
+    params = [project.scheme_id, kind, label] + ([] if layer is None else [layer])
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(_label_sql(layer is not None), params)
+        for row in cursor.fetchall():
+            label_obj, layer_obj = sql.instances(row, Label, Layer)
+            label_obj.layer = layer_obj
+            found.append(label_obj)
     # The common case is one query; the layer is looked up only to explain a miss.
     if (
         not found
@@ -107,9 +120,12 @@ def check_new_span(
     """Return the label and extent of a new span: one the set does not have with this label on this text."""
     label_obj = check_label(annotation_set.project, Layer.Kind.SPAN, label, layer)
     span = check_offsets(annotation_set.document, start, end)
-    if Span.objects.filter(
-        annotation_set=annotation_set, label=label_obj, start=span.start, end=span.end
-    ).exists():
+    duplicate = sql.fetch_one(
+        f"SELECT 1 FROM {sql.table(Span)} WHERE annotation_set_id = %s AND label_id = %s "
+        f"AND {sql.quote('start')} = %s AND {sql.quote('end')} = %s",
+        [annotation_set.pk, label_obj.pk, span.start, span.end],
+    )
+    if duplicate is not None:
         raise invalid("label", "The same label already covers exactly this text.", "duplicate")
     return label_obj, span
 
@@ -141,13 +157,17 @@ def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any)
         raise invalid("version", "version must be a whole number the annotation set has had.")
     # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two writers based on
     # the same version exactly one matches the row.
-    updated = AnnotationSet.objects.filter(pk=annotation_set.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now()
+    now = timezone.now()
+    updated = sql.execute(
+        f"UPDATE {sql.table(AnnotationSet)} SET version = version + 1, updated_at = %s "
+        "WHERE id = %s AND version = %s",
+        [connection.ops.adapt_datetimefield_value(now), annotation_set.pk, expected_version],
     )
     if not updated:
         current = AnnotationSet.objects.values_list("version", flat=True).get(pk=annotation_set.pk)
         raise StaleVersion(expected_version, current)
     annotation_set.version = expected_version + 1
+    annotation_set.updated_at = now
 
 
 # --- writes -------------------------------------------------------------------------------
