@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -24,7 +25,7 @@ from annotator.models import (
     Span,
 )
 from annotator.services.errors import NotAllowed
-from corpus.models import Document
+from corpus.models import Corpus, Document
 
 
 def project_list_for_user(user: AbstractBaseUser) -> QuerySet[Project]:
@@ -39,10 +40,32 @@ def project_list_for_user(user: AbstractBaseUser) -> QuerySet[Project]:
     return projects.filter(memberships__user=user)
 
 
+@functools.cache
+def _project_sql(members_only: bool) -> str:
+    """A project by slug with its corpus, scheme and the user's role, in one plain query."""
+    member = f"SELECT m.role FROM {sql.table(Membership)} m WHERE m.project_id = p.id AND m.user_id = %s"
+    return (
+        f"SELECT {sql.select_list(Project, 'p')}, {sql.select_list(Corpus, 'c')}, "
+        f"{sql.select_list(LabelScheme, 's')}, ({member}) FROM {sql.table(Project)} p "
+        f"JOIN {sql.table(Corpus)} c ON c.id = p.corpus_id "
+        f"JOIN {sql.table(LabelScheme)} s ON s.id = p.scheme_id "
+        "WHERE p.slug = %s" + (f" AND EXISTS ({member})" if members_only else "")
+    )
+
+
 def project_get_for_user(user: AbstractBaseUser, slug: str) -> Project:
-    project = project_list_for_user(user).filter(slug=slug).first()
-    if project is None:
+    """A project of the user's (any for superusers) with `role`, as `project_list_for_user` gives it.
+
+    Every document and workspace request starts here: one plain query (see `annotator.plain_sql`).
+    """
+    params = [user.pk, slug] + ([] if user.is_superuser else [user.pk])
+    row = sql.fetch_one(_project_sql(not user.is_superuser), params)
+    if row is None:
         raise NotAllowed(f"No project '{slug}' of yours.")
+    project, corpus, scheme = sql.instances(row[:-1], Project, Corpus, LabelScheme)
+    project.corpus = corpus
+    project.scheme = scheme
+    project.role = row[-1] or ("admin" if user.is_superuser else None)
     return project
 
 
@@ -90,7 +113,12 @@ def document_queue(project: Project, user: AbstractBaseUser) -> list[QueueEntry]
 
 
 def document_get_in_project(project: Project, document_id: int) -> Document:
-    document = Document.objects.filter(corpus_id=project.corpus_id, pk=document_id).first()
+    row = sql.fetch_one(
+        f"SELECT {sql.select_list(Document, 'd')} FROM {sql.table(Document)} d "
+        "WHERE d.corpus_id = %s AND d.id = %s",
+        [project.corpus_id, document_id],
+    )
+    document = None if row is None else sql.instance(Document, row)
     if document is None:
         raise NotAllowed(f"No document {document_id} in project '{project.slug}'.")
     return document
@@ -186,15 +214,24 @@ def annotation_sets_with_content(sets: QuerySet[AnnotationSet]) -> QuerySet[Anno
     )
 
 
+def _comments(annotation_set_id: int) -> list[Comment]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.select_list(Comment, 'c')} FROM {sql.table(Comment)} c "
+            "WHERE c.annotation_set_id = %s ORDER BY c.id",
+            [annotation_set_id],
+        )
+        return [sql.instance(Comment, row) for row in cursor.fetchall()]
+
+
 def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
     """The annotation set as the workspace and the API show it."""
     from annotator.exporters.records import annotation_set_rows
     from annotator.services.comments import comment_record
     from annotator.services.suggestion_review import (
-        open_suggestions,
+        open_suggestion_records,
         sees_suggestions,
         suggested_stance,
-        suggestion_record,
     )
 
     loaded = annotation_set
@@ -216,10 +253,8 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
         "skip_reason": loaded.skip_reason,
         "version": loaded.version,
         **annotation_set_rows(loaded.pk, text),
-        "comments": [
-            comment_record(c) for c in Comment.objects.filter(annotation_set_id=loaded.pk).order_by("id")
-        ],
-        "suggestions": [suggestion_record(item, text) for item in open_suggestions(loaded, sees=sees)],
+        "comments": [comment_record(c) for c in _comments(loaded.pk)],
+        "suggestions": open_suggestion_records(loaded, text, sees=sees),
         "suggested_stance": suggested_stance(loaded, sees=sees),
     }
 

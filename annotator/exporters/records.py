@@ -1,12 +1,15 @@
 """The native record shapes of annotations, shared by the API and the gold JSONL export."""
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet, TextField
+from django.db import connection
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
-from annotator.models import DocumentLabel, Project, Relation, Span
+from annotator import plain_sql as sql
+from annotator.models import DocumentLabel, Label, Layer, Project, Relation, Span
 
 if TYPE_CHECKING:
     from annotator.selectors import DocumentRows
@@ -100,21 +103,66 @@ def document_label_record(row: DocumentLabel) -> dict[str, Any]:
     return with_provenance(record, row.provenance)
 
 
+@functools.cache
+def _set_content_sql() -> dict[str, str]:
+    """One annotation set's spans, relations, document labels and rationale, as plain SQL.
+
+    Same columns as SPAN_COLUMNS and RELATION_COLUMNS (JSON as stored text): the workspace fetches
+    this on every document it opens, and the ORM's query building cost more than the reads.
+    """
+    q = sql.quote
+    span, relation, document_label = sql.table(Span), sql.table(Relation), sql.table(DocumentLabel)
+    label, layer = sql.table(Label), sql.table(Layer)
+    through = sql.table(DocumentLabel.rationale.through)
+    named = f"JOIN {label} l ON l.id = x.label_id JOIN {layer} y ON y.id = l.layer_id"
+    return {
+        "spans": (
+            f"SELECT x.id, x.{q('start')}, x.{q('end')}, y.{q('key')}, l.{q('value')}, x.step, "
+            f"CAST(x.attributes AS TEXT), x.origin, CAST(x.provenance AS TEXT) FROM {span} x {named} "
+            f"WHERE x.annotation_set_id = %s ORDER BY x.{q('start')}, x.{q('end')}, x.id"
+        ),
+        "relations": (
+            f"SELECT x.id, x.head_id, x.tail_id, y.{q('key')}, l.{q('value')}, CAST(x.provenance AS TEXT) "
+            f"FROM {relation} x {named} WHERE x.annotation_set_id = %s ORDER BY x.id"
+        ),
+        "document_labels": (
+            f"SELECT x.id, y.{q('key')}, l.{q('value')}, x.confidence, CAST(x.provenance AS TEXT) "
+            f"FROM {document_label} x {named} WHERE x.annotation_set_id = %s ORDER BY x.id"
+        ),
+        "rationale": (
+            f"SELECT r.documentlabel_id, r.span_id FROM {through} r "
+            f"JOIN {document_label} x ON x.id = r.documentlabel_id WHERE x.annotation_set_id = %s"
+        ),
+    }
+
+
 def annotation_set_rows(annotation_set_id: int, text: str) -> dict[str, Any]:
     """Spans, relations and document labels of one annotation set as plain records (four queries)."""
-    spans = Span.objects.filter(annotation_set_id=annotation_set_id).order_by("start", "end", "id")
-    relations = Relation.objects.filter(annotation_set_id=annotation_set_id).order_by("id")
-    labels = (
-        DocumentLabel.objects.filter(annotation_set_id=annotation_set_id)
-        .select_related("layer", "label")
-        .prefetch_related(Prefetch("rationale", queryset=Span.objects.only("id")))
-    )
-    document_labels = {row.layer.key: document_label_record(row) for row in labels}
+    queries = _set_content_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(queries["spans"], [annotation_set_id])
+        spans = [span_row_record(row, text) for row in cursor.fetchall()]
+        cursor.execute(queries["relations"], [annotation_set_id])
+        relations = [relation_row_record(row) for row in cursor.fetchall()]
+        cursor.execute(queries["document_labels"], [annotation_set_id])
+        labels = cursor.fetchall()
+        rationale: dict[int, list[int]] = {row[0]: [] for row in labels}
+        if labels:
+            cursor.execute(queries["rationale"], [annotation_set_id])
+            for label_id, span_id in cursor.fetchall():
+                rationale[label_id].append(span_id)
+    document_labels = {
+        layer: with_provenance(
+            {"layer": layer, "label": label, "confidence": confidence, "rationale": sorted(rationale[pk])},
+            _json(provenance),
+        )
+        for pk, layer, label, confidence, provenance in labels
+    }
     return {
         "stance": document_labels.get(STANCE_LAYER),
         "document_labels": document_labels,
-        "spans": [span_row_record(row, text) for row in span_rows(spans)],
-        "relations": [relation_row_record(row) for row in relation_rows(relations)],
+        "spans": spans,
+        "relations": relations,
     }
 
 

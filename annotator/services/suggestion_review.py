@@ -4,12 +4,15 @@ A decision records who, when, and which suggester version proposed the span, so 
 suggestion report can tell what came from a machine.
 """
 
+import functools
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from annotator import plain_sql as sql
 from annotator.models import (
     AnnotationSet,
+    Label,
     Layer,
     Membership,
     Span,
@@ -30,9 +33,11 @@ from annotator.services.errors import NotAllowed, invalid
 
 def sees_suggestions(annotation_set: AnnotationSet) -> bool:
     """Control annotators never see suggestions, so their work shows what people do unaided."""
-    return not Membership.objects.filter(
-        project_id=annotation_set.project_id, user_id=annotation_set.annotator_id, is_control=True
-    ).exists()
+    control = sql.fetch_one(
+        f"SELECT 1 FROM {sql.table(Membership)} WHERE project_id = %s AND user_id = %s AND is_control = %s",
+        [annotation_set.project_id, annotation_set.annotator_id, True],
+    )
+    return control is None
 
 
 def open_suggestions(annotation_set: AnnotationSet, *, sees: bool | None = None):
@@ -49,24 +54,65 @@ def open_suggestions(annotation_set: AnnotationSet, *, sees: bool | None = None)
     )
 
 
+@functools.cache
+def _payload_sql() -> dict[str, str]:
+    """The open suggestions and the newest suggested stance of a document, as plain SQL.
+
+    They are read on every document the workspace opens; `open_suggestions` is the same choice as
+    a queryset, for the services that act on suggestions.
+    """
+    q = sql.quote
+    label, layer = sql.table(Label), sql.table(Layer)
+    decision = sql.table(SuggestionDecision)
+    return {
+        "open": (
+            f"SELECT {sql.select_list(Suggestion, 'x')}, {sql.select_list(Label, 'l')}, "
+            f"{sql.select_list(Layer, 'y')} FROM {sql.table(Suggestion)} x "
+            f"JOIN {label} l ON l.id = x.label_id JOIN {layer} y ON y.id = l.layer_id "
+            "WHERE x.project_id = %s AND x.document_id = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM {decision} d WHERE d.suggestion_id = x.id AND d.annotation_set_id = %s) "
+            f"ORDER BY x.{q('start')}, x.{q('end')}, x.id"
+        ),
+        "stance": (
+            f"SELECT {sql.select_list(SuggestedDocumentLabel, 'x')}, l.{q('value')} "
+            f"FROM {sql.table(SuggestedDocumentLabel)} x JOIN {label} l ON l.id = x.label_id "
+            f"JOIN {layer} y ON y.id = x.layer_id WHERE x.project_id = %s AND x.document_id = %s "
+            f"AND y.{q('key')} = %s ORDER BY x.created_at DESC, x.id DESC LIMIT 1"
+        ),
+    }
+
+
+def open_suggestion_records(annotation_set: AnnotationSet, text: str, *, sees: bool) -> list[dict[str, Any]]:
+    """`open_suggestions` as the records the workspace shows (none for a control annotator)."""
+    if not sees:
+        return []
+    params = [annotation_set.project_id, annotation_set.document_id, annotation_set.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_payload_sql()["open"], params)
+        rows = cursor.fetchall()
+    records = []
+    for row in rows:
+        suggestion, label, layer = sql.instances(row, Suggestion, Label, Layer)
+        label.layer = layer
+        suggestion.label = label
+        records.append(suggestion_record(suggestion, text))
+    return records
+
+
 def suggested_stance(
     annotation_set: AnnotationSet, layer: str = "stance", *, sees: bool | None = None
 ) -> dict[str, Any] | None:
     """The newest machine guess at the document label of `layer`, with its reason and sentences."""
     if not (sees_suggestions(annotation_set) if sees is None else sees):
         return None
-    guess = (
-        SuggestedDocumentLabel.objects.filter(
-            project_id=annotation_set.project_id, document_id=annotation_set.document_id, layer__key=layer
-        )
-        .select_related("label")
-        .order_by("-created_at", "-id")
-        .first()
+    row = sql.fetch_one(
+        _payload_sql()["stance"], [annotation_set.project_id, annotation_set.document_id, layer]
     )
-    if guess is None:
+    if row is None:
         return None
+    guess = sql.instance(SuggestedDocumentLabel, row[:-1])
     return {
-        "label": guess.label.value,
+        "label": row[-1],
         "score": guess.score,
         "reason": guess.reason,
         "sentences": guess.sentences,
