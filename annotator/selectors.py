@@ -17,6 +17,7 @@ from annotator.models import (
     AnnotationSet,
     Comment,
     DocumentLabel,
+    Label,
     LabelScheme,
     Layer,
     Membership,
@@ -167,14 +168,17 @@ def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> A
 
 def span_for_user(user: AbstractBaseUser, annotation_set_id: int, span_id: int) -> Span:
     annotation_set = annotation_set_for_user(user, annotation_set_id)
-    span = (
-        Span.objects.select_related("label__layer")
-        .filter(annotation_set=annotation_set, pk=span_id)
-        .order_by()
-        .first()
+    row = sql.fetch_one(
+        f"SELECT {sql.select_list(Span, 'x')}, {sql.select_list(Label, 'l')}, {sql.select_list(Layer, 'y')} "
+        f"FROM {sql.table(Span)} x JOIN {sql.table(Label)} l ON l.id = x.label_id "
+        f"JOIN {sql.table(Layer)} y ON y.id = l.layer_id WHERE x.annotation_set_id = %s AND x.id = %s",
+        [annotation_set.pk, span_id],
     )
-    if span is None:
+    if row is None:
         raise NotAllowed(f"No span {span_id} in annotation set {annotation_set_id}.")
+    span, label, layer = sql.instances(row, Span, Label, Layer)
+    label.layer = layer
+    span.label = label
     span.annotation_set = annotation_set
     return span
 

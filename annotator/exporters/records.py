@@ -93,12 +93,23 @@ def relation_record(relation: Relation) -> dict[str, Any]:
     )
 
 
+def rationale_ids(document_label_id: int) -> list[int]:
+    """The ids of the spans given as a document label's rationale, ascending."""
+    through = DocumentLabel.rationale.through
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT span_id FROM {sql.table(through)} WHERE documentlabel_id = %s ORDER BY span_id",
+            [document_label_id],
+        )
+        return [span_id for (span_id,) in cursor.fetchall()]
+
+
 def document_label_record(row: DocumentLabel) -> dict[str, Any]:
     record = {
         "layer": row.layer.key,
         "label": row.label.value,
         "confidence": row.confidence,
-        "rationale": sorted(s.pk for s in row.rationale.all()),
+        "rationale": rationale_ids(row.pk),
     }
     return with_provenance(record, row.provenance)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from annotator import plain_sql as sql
 from annotator import spans as offsets
+from annotator.exporters.records import rationale_ids
 from annotator.models import (
     AnnotationSet,
     DocumentLabel,
@@ -89,6 +90,8 @@ def check_editable(annotation_set: AnnotationSet) -> None:
 
 def check_spans_in_set(annotation_set: AnnotationSet, span_ids: Iterable[Any], field: str) -> list[Span]:
     ids = list(span_ids)
+    if not ids:
+        return []
     if any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i <= MAX_ID for i in ids):
         raise invalid(field, "span ids must be positive whole numbers.")
     found = {s.pk: s for s in Span.objects.filter(annotation_set=annotation_set, pk__in=ids)}
@@ -311,15 +314,35 @@ def document_label_set(
         raise invalid("rationale", "rationale must be a list of span ids.")
     rationale_spans = check_spans_in_set(annotation_set, rationale, "rationale")
     annotation_set_advance(annotation_set, version)
-    before = DocumentLabel.objects.filter(annotation_set=annotation_set, layer=label_obj.layer).first()
-    document_label, _ = DocumentLabel.objects.update_or_create(
-        annotation_set=annotation_set,
-        layer=label_obj.layer,
-        defaults={"label": label_obj, "confidence": confidence},
+    # The version guard above admits one writer per set at a time, so read-then-write is safe here.
+    row = sql.fetch_one(
+        f"SELECT {sql.select_list(DocumentLabel, 'x')} FROM {sql.table(DocumentLabel)} x "
+        "WHERE x.annotation_set_id = %s AND x.layer_id = %s",
+        [annotation_set.pk, label_obj.layer_id],
     )
-    document_label.rationale.set(rationale_spans)
-    audit_record(None, annotation_set, "document_label.set", audit_snapshot(before), document_label)
+    chosen = sorted(span.pk for span in rationale_spans)
+    if row is None:
+        before = None
+        document_label = DocumentLabel.objects.create(
+            annotation_set=annotation_set, layer=label_obj.layer, label=label_obj, confidence=confidence
+        )
+        if rationale_spans:
+            document_label.rationale.set(rationale_spans)
+    else:
+        document_label = sql.instance(DocumentLabel, row)
+        before_ids = rationale_ids(document_label.pk)
+        before = audit_snapshot(document_label, rationale=before_ids)
+        document_label.annotation_set = annotation_set
+        document_label.layer = label_obj.layer
+        document_label.label = label_obj
+        document_label.confidence = confidence
+        document_label.save(update_fields=["label", "confidence", "updated_at"])
+        if before_ids != chosen:
+            document_label.rationale.set(rationale_spans)
+    after = audit_snapshot(document_label, rationale=chosen)
+    audit_record(None, annotation_set, "document_label.set", before, after)
     return document_label
+
 
 
 @transaction.atomic

@@ -12,12 +12,15 @@ from django.forms.models import model_to_dict
 from annotator.models import AnnotationSet, AuditEvent
 
 
-def audit_snapshot(value: Any) -> Any:
-    """A JSON-safe picture of a row (its fields, foreign keys as ids) or of plain data."""
+def audit_snapshot(value: Any, **known: Any) -> Any:
+    """A JSON-safe picture of a row (its fields, foreign keys as ids) or of plain data.
+
+    `known` gives fields the caller already has (a many-to-many's ids, say), so they are not read again.
+    """
     if isinstance(value, models.QuerySet):
         return [audit_snapshot(row) for row in value]
     if isinstance(value, models.Model):
-        data = model_to_dict(value)
+        data = model_to_dict(value, exclude=list(known)) | known
         data["id"] = value.pk
         return {k: [getattr(i, "pk", i) for i in v] if isinstance(v, list) else v for k, v in data.items()}
     return value
