@@ -180,9 +180,12 @@ def annotation_set_get_or_create(*, project: Project, document: Document, user) 
     """Return the user's annotation set for a document, starting one if the assignment mode allows."""
     from annotator.permissions import check_may_start
 
-    annotation_set = AnnotationSet.objects.filter(
-        project=project, document=document, annotator=user, kind=AnnotationSet.Kind.ANNOTATION
-    ).first()
+    row = sql.fetch_one(
+        f"SELECT {sql.select_list(AnnotationSet, 'a')} FROM {sql.table(AnnotationSet)} a "
+        "WHERE a.project_id = %s AND a.document_id = %s AND a.annotator_id = %s AND a.kind = %s",
+        [project.pk, document.pk, user.pk, AnnotationSet.Kind.ANNOTATION],
+    )
+    annotation_set = None if row is None else sql.instance(AnnotationSet, row)
     if annotation_set is None:
         check_may_start(project, user)
         annotation_set, _ = AnnotationSet.objects.get_or_create(
@@ -190,10 +193,11 @@ def annotation_set_get_or_create(*, project: Project, document: Document, user) 
         )
     elif annotation_set.status == AnnotationSet.Status.SKIPPED:
         raise NotAllowed(f"You skipped document {document.pk}.")
+    # The caller has these already; the payload then needs no query to load them again.
+    annotation_set.project, annotation_set.document, annotation_set.annotator = project, document, user
     return annotation_set
 
 
-@transaction.atomic
 def span_create(
     *,
     annotation_set: AnnotationSet,
@@ -206,21 +210,24 @@ def span_create(
     attributes: Any = None,
     origin: str = Span.Origin.MANUAL,
 ) -> Span:
+    # Checks read outside the transaction: on SQLite it holds the one write lock. The version
+    # guard makes this safe, as any write since the version the checks saw fails the advance.
     check_editable(annotation_set)
     label_obj, span = check_new_span(annotation_set, layer, label, start, end)
     step = check_step(step)
     attributes = check_attributes(attributes)
-    annotation_set_advance(annotation_set, version)
-    created = Span.objects.create(
-        annotation_set=annotation_set,
-        label=label_obj,
-        start=span.start,
-        end=span.end,
-        step=step,
-        attributes=attributes,
-        origin=origin,
-    )
-    return audit_created(None, created, "span.create")
+    with transaction.atomic():
+        annotation_set_advance(annotation_set, version)
+        created = Span.objects.create(
+            annotation_set=annotation_set,
+            label=label_obj,
+            start=span.start,
+            end=span.end,
+            step=step,
+            attributes=attributes,
+            origin=origin,
+        )
+        return audit_created(None, created, "span.create")
 
 
 @transaction.atomic
@@ -259,7 +266,6 @@ def span_delete(*, span: Span, version: Any) -> None:
     span.delete()
 
 
-@transaction.atomic
 def relation_create(
     *,
     annotation_set: AnnotationSet,
@@ -271,11 +277,12 @@ def relation_create(
 ) -> Relation:
     check_editable(annotation_set)
     label_obj, head_span, tail_span = check_new_relation(annotation_set, layer, label, head, tail)
-    annotation_set_advance(annotation_set, version)
-    created = Relation.objects.create(
-        annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
-    )
-    return audit_created(None, created, "relation.create")
+    with transaction.atomic():  # checks outside, as in span_create
+        annotation_set_advance(annotation_set, version)
+        created = Relation.objects.create(
+            annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
+        )
+        return audit_created(None, created, "relation.create")
 
 
 @transaction.atomic
@@ -294,7 +301,6 @@ def check_confidence(confidence: Any) -> int | None:
     return confidence
 
 
-@transaction.atomic
 def document_label_set(
     *,
     annotation_set: AnnotationSet,
@@ -313,36 +319,36 @@ def document_label_set(
     if not isinstance(rationale, list | tuple):
         raise invalid("rationale", "rationale must be a list of span ids.")
     rationale_spans = check_spans_in_set(annotation_set, rationale, "rationale")
-    annotation_set_advance(annotation_set, version)
-    # The version guard above admits one writer per set at a time, so read-then-write is safe here.
-    row = sql.fetch_one(
-        f"SELECT {sql.select_list(DocumentLabel, 'x')} FROM {sql.table(DocumentLabel)} x "
-        "WHERE x.annotation_set_id = %s AND x.layer_id = %s",
-        [annotation_set.pk, label_obj.layer_id],
-    )
-    chosen = sorted(span.pk for span in rationale_spans)
-    if row is None:
-        before = None
-        document_label = DocumentLabel.objects.create(
-            annotation_set=annotation_set, layer=label_obj.layer, label=label_obj, confidence=confidence
+    with transaction.atomic():  # checks outside, as in span_create
+        annotation_set_advance(annotation_set, version)
+        # The version guard above admits one writer per set at a time, so read-then-write is safe here.
+        row = sql.fetch_one(
+            f"SELECT {sql.select_list(DocumentLabel, 'x')} FROM {sql.table(DocumentLabel)} x "
+            "WHERE x.annotation_set_id = %s AND x.layer_id = %s",
+            [annotation_set.pk, label_obj.layer_id],
         )
-        if rationale_spans:
-            document_label.rationale.set(rationale_spans)
-    else:
-        document_label = sql.instance(DocumentLabel, row)
-        before_ids = rationale_ids(document_label.pk)
-        before = audit_snapshot(document_label, rationale=before_ids)
-        document_label.annotation_set = annotation_set
-        document_label.layer = label_obj.layer
-        document_label.label = label_obj
-        document_label.confidence = confidence
-        document_label.save(update_fields=["label", "confidence", "updated_at"])
-        if before_ids != chosen:
-            document_label.rationale.set(rationale_spans)
-    after = audit_snapshot(document_label, rationale=chosen)
-    audit_record(None, annotation_set, "document_label.set", before, after)
-    return document_label
-
+        chosen = sorted(span.pk for span in rationale_spans)
+        if row is None:
+            before = None
+            document_label = DocumentLabel.objects.create(
+                annotation_set=annotation_set, layer=label_obj.layer, label=label_obj, confidence=confidence
+            )
+            if rationale_spans:
+                document_label.rationale.set(rationale_spans)
+        else:
+            document_label = sql.instance(DocumentLabel, row)
+            before_ids = rationale_ids(document_label.pk)
+            before = audit_snapshot(document_label, rationale=before_ids)
+            document_label.annotation_set = annotation_set
+            document_label.layer = label_obj.layer
+            document_label.label = label_obj
+            document_label.confidence = confidence
+            document_label.save(update_fields=["label", "confidence", "updated_at"])
+            if before_ids != chosen:
+                document_label.rationale.set(rationale_spans)
+        after = audit_snapshot(document_label, rationale=chosen)
+        audit_record(None, annotation_set, "document_label.set", before, after)
+        return document_label
 
 
 @transaction.atomic
