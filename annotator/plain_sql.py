@@ -6,6 +6,7 @@ request. Rows still come back as model instances, made by `Model.from_db` from v
 through the same converters the ORM applies, so callers cannot tell the difference.
 """
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -25,9 +26,26 @@ def table(model: type[models.Model]) -> str:
     return quote(model._meta.db_table)
 
 
+@functools.cache
 def select_list(model: type[models.Model], alias: str) -> str:
     """`alias."column", ...` for every concrete field of the model, in field order."""
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+@functools.cache
+def _attnames(model: type[models.Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field]]:
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})"
+    if connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql, fields
 
 
 def _converters(model: type[models.Model]) -> list[Converter]:
@@ -50,8 +68,7 @@ def instance[M: models.Model](model: type[M], values: Sequence[Any]) -> M:
     for index, functions, column in _converters(model):
         for function in functions:
             values[index] = function(values[index], column, connection)
-    attnames = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(connection.alias, attnames, values)
+    return model.from_db(connection.alias, _attnames(model), values)
 
 
 def instances(row: Sequence[Any], *models_in_row: type[models.Model]) -> list[models.Model]:
@@ -76,3 +93,21 @@ def execute(sql: str, params: Sequence[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def insert[M: models.Model](row: M) -> M:
+    """Insert a new instance as `save()` would (field defaults, auto_now, JSON), without signals.
+
+    For the rows the annotation write path adds, none of which has signal receivers.
+    """
+    sql, fields = _insert_sql(type(row))
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if connection.features.can_return_columns_from_insert:
+            row.pk = cursor.fetchone()[0]
+        else:
+            row.pk = cursor.lastrowid
+    row._state.adding = False
+    row._state.db = connection.alias
+    return row

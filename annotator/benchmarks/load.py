@@ -33,6 +33,7 @@ ROUNDS = int(os.environ.get("STANCEMARK_BENCH_ROUNDS", "8"))
 BIG_SPANS = int(os.environ.get("STANCEMARK_BENCH_BIG_SPANS", "750000"))
 CLIENT_PROCESSES = 4
 WORKERS, THREADS = 2, 4
+WORKER_ARGS = ["--worker-class", "gthread", "--threads", str(THREADS), "--keep-alive", "60"]
 WORDS = 300
 SPANS_PER_ARCHIVED_SET = 500
 SPAN_LABELS = ["claim", "premise", "evidence"]
@@ -315,12 +316,7 @@ def gunicorn(url: str, token: str) -> Iterator[Server]:
             f"127.0.0.1:{port}",
             "--workers",
             str(WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(THREADS),
-            "--keep-alive",
-            "60",
+            *WORKER_ARGS,
             "--log-level",
             "warning",
         ],

@@ -218,14 +218,16 @@ def span_create(
     attributes = check_attributes(attributes)
     with transaction.atomic():
         annotation_set_advance(annotation_set, version)
-        created = Span.objects.create(
-            annotation_set=annotation_set,
-            label=label_obj,
-            start=span.start,
-            end=span.end,
-            step=step,
-            attributes=attributes,
-            origin=origin,
+        created = sql.insert(
+            Span(
+                annotation_set=annotation_set,
+                label=label_obj,
+                start=span.start,
+                end=span.end,
+                step=step,
+                attributes=attributes,
+                origin=origin,
+            )
         )
         return audit_created(None, created, "span.create")
 
@@ -279,8 +281,8 @@ def relation_create(
     label_obj, head_span, tail_span = check_new_relation(annotation_set, layer, label, head, tail)
     with transaction.atomic():  # checks outside, as in span_create
         annotation_set_advance(annotation_set, version)
-        created = Relation.objects.create(
-            annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span
+        created = sql.insert(
+            Relation(annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span)
         )
         return audit_created(None, created, "relation.create")
 
@@ -330,8 +332,13 @@ def document_label_set(
         chosen = sorted(span.pk for span in rationale_spans)
         if row is None:
             before = None
-            document_label = DocumentLabel.objects.create(
-                annotation_set=annotation_set, layer=label_obj.layer, label=label_obj, confidence=confidence
+            document_label = sql.insert(
+                DocumentLabel(
+                    annotation_set=annotation_set,
+                    layer=label_obj.layer,
+                    label=label_obj,
+                    confidence=confidence,
+                )
             )
             if rationale_spans:
                 document_label.rationale.set(rationale_spans)
