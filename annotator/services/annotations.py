@@ -8,7 +8,7 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotator import plain_sql as sql
@@ -16,12 +16,14 @@ from annotator import spans as offsets
 from annotator.exporters.records import rationale_ids
 from annotator.models import (
     AnnotationSet,
+    Comment,
     DocumentLabel,
     Label,
     Layer,
     Project,
     Relation,
     Span,
+    SuggestionDecision,
 )
 from annotator.services.audit import audit_changed, audit_created, audit_record, audit_snapshot
 from annotator.services.errors import NotAllowed, StaleVersion, invalid
@@ -180,17 +182,27 @@ def annotation_set_get_or_create(*, project: Project, document: Document, user) 
     """Return the user's annotation set for a document, starting one if the assignment mode allows."""
     from annotator.permissions import check_may_start
 
-    row = sql.fetch_one(
-        f"SELECT {sql.select_list(AnnotationSet, 'a')} FROM {sql.table(AnnotationSet)} a "
-        "WHERE a.project_id = %s AND a.document_id = %s AND a.annotator_id = %s AND a.kind = %s",
-        [project.pk, document.pk, user.pk, AnnotationSet.Kind.ANNOTATION],
-    )
-    annotation_set = None if row is None else sql.instance(AnnotationSet, row)
+    def existing() -> AnnotationSet | None:
+        row = sql.fetch_one(
+            f"SELECT {sql.select_list(AnnotationSet, 'a')} FROM {sql.table(AnnotationSet)} a "
+            "WHERE a.project_id = %s AND a.document_id = %s AND a.annotator_id = %s AND a.kind = %s",
+            [project.pk, document.pk, user.pk, AnnotationSet.Kind.ANNOTATION],
+        )
+        return None if row is None else sql.instance(AnnotationSet, row)
+
+    annotation_set = existing()
     if annotation_set is None:
         check_may_start(project, user)
-        annotation_set, _ = AnnotationSet.objects.get_or_create(
+        new = AnnotationSet(
             project=project, document=document, annotator=user, kind=AnnotationSet.Kind.ANNOTATION
         )
+        try:
+            with transaction.atomic():
+                annotation_set = sql.insert(new)
+        except IntegrityError:
+            annotation_set = existing()  # opened twice at once: the other request started it
+            if annotation_set is None:
+                raise
     elif annotation_set.status == AnnotationSet.Status.SKIPPED:
         raise NotAllowed(f"You skipped document {document.pk}.")
     # The caller has these already; the payload then needs no query to load them again.
@@ -259,13 +271,38 @@ def span_update(*, span: Span, version: Any, changes: dict[str, Any]) -> Span:
     return span
 
 
+# What deleting a span takes with it, as `on_delete` says; tests/annotator/test_spans.py checks this
+# list against the models, so a new reference to Span cannot be forgotten here.
+SPAN_DELETE_EFFECTS = {
+    ("Relation", "head"): "cascade",
+    ("Relation", "tail"): "cascade",
+    ("DocumentLabel_rationale", "span"): "cascade",
+    ("Comment", "span"): "cascade",
+    ("SuggestionDecision", "span"): "set null",
+}
+
+
+@functools.cache
+def _span_delete_sql() -> list[str]:
+    """SPAN_DELETE_EFFECTS as plain statements, then the span itself (Django's collector, unrolled)."""
+    rationale = DocumentLabel.rationale.through
+    return [
+        f"DELETE FROM {sql.table(Relation)} WHERE head_id = %s OR tail_id = %s",
+        f"DELETE FROM {sql.table(rationale)} WHERE span_id = %s",
+        f"DELETE FROM {sql.table(Comment)} WHERE span_id = %s",
+        f"UPDATE {sql.table(SuggestionDecision)} SET span_id = NULL WHERE span_id = %s",
+        f"DELETE FROM {sql.table(Span)} WHERE id = %s",
+    ]
+
+
 @transaction.atomic
 def span_delete(*, span: Span, version: Any) -> None:
     """Delete a span with its relations; it also leaves any rationale it was part of."""
     check_editable(span.annotation_set)
     annotation_set_advance(span.annotation_set, version)
     audit_record(None, span.annotation_set, "span.delete", span, None)
-    span.delete()
+    for statement in _span_delete_sql():
+        sql.execute(statement, [span.pk] * statement.count("%s"))
 
 
 def relation_create(

@@ -1,7 +1,9 @@
 """The annotation write services: every write is checked, versioned and refused when stale."""
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 from factories import EMOJI_TEXT, AnnotationSetFactory, ProjectFactory, SchemeFactory, SpanFactory
 
 from annotator.models import AnnotationSet, DocumentLabel, Relation, Span
@@ -245,6 +247,46 @@ def test_deleting_a_span_removes_its_relations_and_rationale_use(annotation_set)
     stance = DocumentLabel.objects.get(annotation_set=annotation_set)
     assert list(stance.rationale.values_list("pk", flat=True)) == [claim.pk]
     assert current_version(annotation_set) == 6
+
+
+def test_span_delete_knows_every_reference_to_a_span():
+    """span_delete runs plain statements; a new foreign key to Span must be added to them too."""
+    effects = {models.CASCADE: "cascade", models.SET_NULL: "set null"}
+    found = {
+        (model._meta.object_name, field.name): effects.get(field.remote_field.on_delete, "other")
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is Span
+    }
+    assert found == services.SPAN_DELETE_EFFECTS
+
+
+def test_deleting_a_span_sets_suggestion_decisions_about_it_to_none(annotation_set):
+    from annotator.models import Suggestion, SuggestionDecision
+
+    span = add_span(annotation_set, start=2, end=20)
+    suggestion = Suggestion.objects.create(
+        project=annotation_set.project,
+        document=annotation_set.document,
+        label=span.label,
+        start=2,
+        end=20,
+        suggester="rules",
+    )
+    decision = SuggestionDecision.objects.create(
+        annotation_set=annotation_set,
+        suggestion=suggestion,
+        label=span.label,
+        start=2,
+        end=20,
+        suggester="rules",
+        decision=SuggestionDecision.Decision.ACCEPTED,
+        span=span,
+        decided_by=annotation_set.annotator,
+    )
+    services.span_delete(span=span, version=current_version(annotation_set))
+    decision.refresh_from_db()
+    assert decision.span is None
 
 
 # --- relations ----------------------------------------------------------------------------
