@@ -283,16 +283,30 @@ SPAN_DELETE_EFFECTS = {
 
 
 @functools.cache
-def _span_delete_sql() -> list[str]:
-    """SPAN_DELETE_EFFECTS as plain statements, then the span itself (Django's collector, unrolled)."""
+def _span_delete_sql() -> tuple[str, list[str]]:
+    """SPAN_DELETE_EFFECTS as plain statements (Django's collector, unrolled) and a query for which apply."""
+    # Usually nothing refers to the span: one query asking is cheaper than a round trip per statement.
     rationale = DocumentLabel.rationale.through
-    return [
-        f"DELETE FROM {sql.table(Relation)} WHERE head_id = %s OR tail_id = %s",
-        f"DELETE FROM {sql.table(rationale)} WHERE span_id = %s",
-        f"DELETE FROM {sql.table(Comment)} WHERE span_id = %s",
-        f"UPDATE {sql.table(SuggestionDecision)} SET span_id = NULL WHERE span_id = %s",
-        f"DELETE FROM {sql.table(Span)} WHERE id = %s",
+    references = [
+        (sql.table(Relation), "head_id = %s OR tail_id = %s"),
+        (sql.table(rationale), "span_id = %s"),
+        (sql.table(Comment), "span_id = %s"),
+        (sql.table(SuggestionDecision), "span_id = %s"),
     ]
+    probe = "SELECT " + ", ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE {where})" for table, where in references
+    )
+    statements = [f"DELETE FROM {table} WHERE {where}" for table, where in references[:3]]
+    statements.append(f"UPDATE {references[3][0]} SET span_id = NULL WHERE {references[3][1]}")
+    return probe, statements
+
+
+def _span_delete_statements(span_id: int) -> list[str]:
+    """The statements deleting this span needs, the span's own last."""
+    probe, statements = _span_delete_sql()
+    found = sql.fetch_one(probe, [span_id] * probe.count("%s")) or ()
+    needed = [statement for statement, applies in zip(statements, found, strict=True) if applies]
+    return [*needed, f"DELETE FROM {sql.table(Span)} WHERE id = %s"]
 
 
 @transaction.atomic
@@ -301,7 +315,7 @@ def span_delete(*, span: Span, version: Any) -> None:
     check_editable(span.annotation_set)
     annotation_set_advance(span.annotation_set, version)
     audit_record(None, span.annotation_set, "span.delete", span, None)
-    for statement in _span_delete_sql():
+    for statement in _span_delete_statements(span.pk):
         sql.execute(statement, [span.pk] * statement.count("%s"))
 
 
