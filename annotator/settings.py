@@ -82,7 +82,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'stancemark.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        # Production keeps each worker's connection (opening one per request costs more than most
+        # requests); DJANGO_CONN_MAX_AGE sets the seconds either way.
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "600" if PRODUCTION else "0")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
