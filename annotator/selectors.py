@@ -54,6 +54,44 @@ def _project_sql(members_only: bool) -> str:
     )
 
 
+@functools.cache
+def _project_document_sql() -> str:
+    """`_project_sql` for a member, plus their control flag and one document of the project's corpus."""
+    membership = sql.table(Membership)
+    member = f"FROM {membership} m WHERE m.project_id = p.id AND m.user_id = %s"
+    return (
+        f"SELECT {sql.select_list(Project, 'p')}, {sql.select_list(Corpus, 'c')}, "
+        f"{sql.select_list(LabelScheme, 's')}, (SELECT m.role {member}), (SELECT m.is_control {member}), "
+        f"{sql.select_list(Document, 'd')} FROM {sql.table(Project)} p "
+        f"JOIN {sql.table(Corpus)} c ON c.id = p.corpus_id "
+        f"JOIN {sql.table(LabelScheme)} s ON s.id = p.scheme_id "
+        f"LEFT JOIN {sql.table(Document)} d ON d.corpus_id = p.corpus_id AND d.id = %s "
+        f"WHERE p.slug = %s AND (%s OR EXISTS (SELECT 1 {member}))"
+    )
+
+
+def project_document_for_user(
+    user: AbstractBaseUser, slug: str, document_id: int
+) -> tuple[Project, Document]:
+    """`project_get_for_user` and `document_get_in_project` in one query; `project.is_control` too.
+
+    Opening a document (the API's document and annotation-set fetches) starts here.
+    """
+    params = [user.pk, user.pk, document_id, slug, user.is_superuser, user.pk]
+    row = sql.fetch_one(_project_document_sql(), params)
+    if row is None:
+        raise NotAllowed(f"No project '{slug}' of yours.")
+    width = sum(len(model._meta.concrete_fields) for model in (Project, Corpus, LabelScheme))
+    project, corpus, scheme = sql.instances(row[:width], Project, Corpus, LabelScheme)
+    project.corpus, project.scheme = corpus, scheme
+    role, is_control, document_row = row[width], row[width + 1], row[width + 2 :]
+    project.role = role or ("admin" if user.is_superuser else None)
+    project.is_control = bool(is_control)
+    if document_row[0] is None:
+        raise NotAllowed(f"No document {document_id} in project '{project.slug}'.")
+    return project, sql.instance(Document, document_row)
+
+
 def project_get_for_user(user: AbstractBaseUser, slug: str) -> Project:
     """A project of the user's (any for superusers) with `role`, as `project_list_for_user` gives it.
 
@@ -228,8 +266,8 @@ def _comments(annotation_set_id: int) -> list[Comment]:
         return [sql.instance(Comment, row) for row in cursor.fetchall()]
 
 
-def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
-    """The annotation set as the workspace and the API show it."""
+def annotation_set_payload(annotation_set: AnnotationSet, *, sees: bool | None = None) -> dict:
+    """The annotation set as the workspace and the API show it; `sees`: its annotator sees suggestions."""
     from annotator.exporters.records import annotation_set_rows
     from annotator.services.comments import comment_record
     from annotator.services.suggestion_review import (
@@ -247,7 +285,8 @@ def annotation_set_payload(annotation_set: AnnotationSet) -> dict:
     else:
         username = get_user_model().objects.values_list("username", flat=True).get(pk=loaded.annotator_id)
     text = loaded.document.text
-    sees = sees_suggestions(loaded)
+    if sees is None:
+        sees = sees_suggestions(loaded)
     return {
         "id": loaded.pk,
         "project": loaded.project.slug,

@@ -69,8 +69,7 @@ class DocumentQueueApi(GenericAPIView):
 class DocumentDetailApi(APIView):
     @extend_schema(responses=s.DocumentOutput)
     def get(self, request: Request, slug: str, document_id: int) -> Response:
-        project = selectors.project_get_for_user(request.user, slug)
-        document = selectors.document_get_in_project(project, document_id)
+        _, document = selectors.project_document_for_user(request.user, slug, document_id)
         return Response(s.DocumentOutput(document).data)
 
 
@@ -80,12 +79,12 @@ class MyAnnotationSetApi(APIView):
         summary="Your annotation set for a document (started on first access).",
     )
     def get(self, request: Request, slug: str, document_id: int) -> Response:
-        project = selectors.project_get_for_user(request.user, slug)
-        document = selectors.document_get_in_project(project, document_id)
+        project, document = selectors.project_document_for_user(request.user, slug, document_id)
         annotation_set = services.annotation_set_get_or_create(
             project=project, document=document, user=request.user
         )
-        return Response(selectors.annotation_set_payload(annotation_set))
+        # The set is the requester's own, so their control flag says whether they see suggestions.
+        return Response(selectors.annotation_set_payload(annotation_set, sees=not project.is_control))
 
 
 class AnnotationSetDetailApi(APIView):

@@ -128,6 +128,17 @@ def test_the_workspace_payload_lists_open_suggestions(client_for, annotator, ann
     ]
 
 
+def test_opening_a_document_over_http_shows_suggestions_to_annotators_but_not_to_controls(
+    client_for, annotator, annotation_set, claim
+):
+    project, document = annotation_set.project.slug, annotation_set.document_id
+    opened = f"/api/projects/{project}/documents/{document}/annotation-set/"
+    assert [s["id"] for s in client_for(annotator).get(opened).json()["suggestions"]] == [claim.pk]
+    Membership.objects.filter(user=annotator).update(is_control=True)
+    body = client_for(annotator).get(opened).json()
+    assert (body["suggestions"], body["suggested_stance"]) == ([], None)
+
+
 def test_accept_over_http_returns_the_span_and_the_new_version(client_for, annotator, annotation_set, claim):
     response = client_for(annotator).post(
         url(annotation_set, f"{claim.pk}/accept/"), {"version": 1}, format="json"
