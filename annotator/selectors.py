@@ -266,8 +266,18 @@ def _comments(annotation_set_id: int) -> list[Comment]:
         return [sql.instance(Comment, row) for row in cursor.fetchall()]
 
 
-def annotation_set_payload(annotation_set: AnnotationSet, *, sees: bool | None = None) -> dict:
-    """The annotation set as the workspace and the API show it; `sees`: its annotator sees suggestions."""
+def _empty_rows() -> dict[str, Any]:
+    """What `annotation_set_rows` gives for a set nothing was written to yet, without asking."""
+    return {"stance": None, "document_labels": {}, "spans": [], "relations": []}
+
+
+def annotation_set_payload(
+    annotation_set: AnnotationSet, *, sees: bool | None = None, empty: bool = False
+) -> dict:
+    """The annotation set as the workspace and the API show it.
+
+    `sees`: whether its annotator sees suggestions, if the caller knows; `empty`: it was just started.
+    """
     from annotator.exporters.records import annotation_set_rows
     from annotator.services.comments import comment_record
     from annotator.services.suggestion_review import (
@@ -295,8 +305,8 @@ def annotation_set_payload(annotation_set: AnnotationSet, *, sees: bool | None =
         "status": loaded.status,
         "skip_reason": loaded.skip_reason,
         "version": loaded.version,
-        **annotation_set_rows(loaded.pk, text),
-        "comments": [comment_record(c) for c in _comments(loaded.pk)],
+        **(_empty_rows() if empty else annotation_set_rows(loaded.pk, text)),
+        "comments": [] if empty else [comment_record(c) for c in _comments(loaded.pk)],
         "suggestions": open_suggestion_records(loaded, text, sees=sees),
         "suggested_stance": suggested_stance(loaded, sees=sees),
     }

@@ -80,11 +80,12 @@ class MyAnnotationSetApi(APIView):
     )
     def get(self, request: Request, slug: str, document_id: int) -> Response:
         project, document = selectors.project_document_for_user(request.user, slug, document_id)
-        annotation_set = services.annotation_set_get_or_create(
+        annotation_set, started = services.annotation_set_open(
             project=project, document=document, user=request.user
         )
         # The set is the requester's own, so their control flag says whether they see suggestions.
-        return Response(selectors.annotation_set_payload(annotation_set, sees=not project.is_control))
+        payload = selectors.annotation_set_payload(annotation_set, sees=not project.is_control, empty=started)
+        return Response(payload)
 
 
 class AnnotationSetDetailApi(APIView):

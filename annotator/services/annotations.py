@@ -180,6 +180,11 @@ def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any)
 
 def annotation_set_get_or_create(*, project: Project, document: Document, user) -> AnnotationSet:
     """Return the user's annotation set for a document, starting one if the assignment mode allows."""
+    return annotation_set_open(project=project, document=document, user=user)[0]
+
+
+def annotation_set_open(*, project: Project, document: Document, user) -> tuple[AnnotationSet, bool]:
+    """`annotation_set_get_or_create`, and whether the set was started just now (so it is empty)."""
     from annotator.permissions import check_may_start
 
     def existing() -> AnnotationSet | None:
@@ -191,6 +196,7 @@ def annotation_set_get_or_create(*, project: Project, document: Document, user) 
         return None if row is None else sql.instance(AnnotationSet, row)
 
     annotation_set = existing()
+    started = annotation_set is None
     if annotation_set is None:
         check_may_start(project, user)
         new = AnnotationSet(
@@ -207,7 +213,7 @@ def annotation_set_get_or_create(*, project: Project, document: Document, user) 
         raise NotAllowed(f"You skipped document {document.pk}.")
     # The caller has these already; the payload then needs no query to load them again.
     annotation_set.project, annotation_set.document, annotation_set.annotator = project, document, user
-    return annotation_set
+    return annotation_set, started
 
 
 def span_create(
