@@ -9,12 +9,16 @@ data (no variation, nothing to pair) are `None`.
 """
 
 import math
+import multiprocessing
+import os
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 
@@ -142,14 +146,24 @@ def _contents(
     return contents
 
 
-def project_documents_content(
-    project: Project, stance_layer_id: int | None, chunk_size: int = 300
-) -> Iterator[DocumentContent]:
-    """Each document with submitted work, its length and every submitter's content, in chunks."""
-    submitted = AnnotationSet.objects.filter(
+def _submitted(project: Project) -> QuerySet[AnnotationSet]:
+    return AnnotationSet.objects.filter(
         project=project, kind=AnnotationSet.Kind.ANNOTATION, status=AnnotationSet.Status.SUBMITTED
     )
-    ids = sorted(set(submitted.values_list("document_id", flat=True)))
+
+
+def submitted_document_ids(project: Project) -> list[int]:
+    """The documents with submitted work, ascending."""
+    return sorted(set(_submitted(project).values_list("document_id", flat=True)))
+
+
+def project_documents_content(
+    project: Project, stance_layer_id: int | None, chunk_size: int = 300, ids: list[int] | None = None
+) -> Iterator[DocumentContent]:
+    """Each document with submitted work (of `ids`, ascending, if given) with every submitter's content."""
+    submitted = _submitted(project)
+    if ids is None:
+        ids = submitted_document_ids(project)
     for first in range(0, len(ids), chunk_size):
         chunk = ids[first : first + chunk_size]
         span = (chunk[0], chunk[-1])  # ids are sorted: a range selects the chunk without an IN list
@@ -214,6 +228,14 @@ class _Accumulator:
                 total[1] += fp
                 total[2] += fn
 
+    def merge(self, other: "_Accumulator") -> None:
+        """Add the counts of later documents (keys keep the order one pass would give them)."""
+        for key, (tp, fp, fn) in other.totals.items():
+            total = self.totals.setdefault(key, [0, 0, 0])
+            total[0] += tp
+            total[1] += fp
+            total[2] += fn
+
     def _per_pair(self, match: str, layer: str | None = None, label: str | None = None) -> list[list[int]]:
         """Counts summed per annotator pair over the labels selected (every label when None)."""
         pooled: defaultdict[Pair, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -243,13 +265,9 @@ class _Accumulator:
         return _pair_mean(self._per_pair(match))
 
 
-def _stance_report(documents: list[DocumentContent], layer: Layer | None) -> dict[str, Any]:
+def _stance_report(ratings: list[dict[str, str]], layer: Layer | None) -> dict[str, Any]:
+    """Stance agreement from each document's ratings (annotator -> stance), documents with none left out."""
     labels = [label.value for label in layer.labels.all()] if layer else []
-    ratings: list[dict[str, str]] = []
-    for document in documents:
-        rating = {name: c.stance for name, c in document.by_annotator.items() if c.stance is not None}
-        if rating:
-            ratings.append(rating)
     annotators = sorted({name for rating in ratings for name in rating})
     report: dict[str, Any] = {
         "layer": layer.key if layer else None,
@@ -315,39 +333,46 @@ def _stance_report(documents: list[DocumentContent], layer: Layer | None) -> dic
     return report
 
 
-def _rationale_report(documents: list[DocumentContent]) -> dict[str, Any]:
-    """Pairwise F1 of the spans ticked as the stance's rationale."""
-    rationale = _Accumulator()
-    for document in documents:
+@dataclass
+class _Counts:
+    """What the report needs from a run of documents; runs over consecutive parts add up exactly."""
+
+    span_layers: list[str]
+    n_documents: int = 0
+    ratings: list[dict[str, str]] = field(default_factory=list)
+    rationale: _Accumulator = field(default_factory=_Accumulator)
+    spans: _Accumulator = field(default_factory=_Accumulator)
+    relations: _Accumulator = field(default_factory=_Accumulator)
+    alpha_u: dict[str, list[float]] = field(default_factory=dict)
+    taus: dict[str, list[float]] = field(default_factory=lambda: {"exact": [], "overlap": []})
+
+    def __post_init__(self) -> None:
+        self.alpha_u = {layer: [] for layer in self.span_layers}
+
+    def add(self, document: DocumentContent) -> None:
+        self.n_documents += 1
+        rating = {name: c.stance for name, c in document.by_annotator.items() if c.stance is not None}
+        if rating:
+            self.ratings.append(rating)
+        # Pairwise F1 of the spans ticked as the stance's rationale.
         with_stance = {n: c for n, c in document.by_annotator.items() if c.stance is not None}
         for a, b in combinations(sorted(with_stance), 2):
             exact, overlap = agreement.span_counts_grouped(
                 with_stance[a].rationale_groups, with_stance[b].rationale_groups
             )
-            rationale.add((a, b), "exact", exact)
-            rationale.add((a, b), "overlap", overlap)
-    return {match: rationale.overall(match) for match in ("exact", "overlap")}
-
-
-def _spans_and_relations(
-    documents: list[DocumentContent], span_layers: list[str]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    spans = _Accumulator()
-    relations = _Accumulator()
-    alpha_u: dict[str, list[float]] = {layer: [] for layer in span_layers}
-    taus: dict[str, list[float]] = {"exact": [], "overlap": []}
-    for document in documents:
+            self.rationale.add((a, b), "exact", exact)
+            self.rationale.add((a, b), "overlap", overlap)
         names = sorted(document.by_annotator)
         for a, b in combinations(names, 2):
             first, second = document.by_annotator[a], document.by_annotator[b]
             exact, overlap = agreement.span_counts_grouped(first.span_groups, second.span_groups)
-            spans.add((a, b), "exact", exact)
-            spans.add((a, b), "overlap", overlap)
+            self.spans.add((a, b), "exact", exact)
+            self.spans.add((a, b), "overlap", overlap)
             exact, overlap = agreement.relation_counts_grouped(first.relation_groups, second.relation_groups)
-            relations.add((a, b), "exact", exact)
-            relations.add((a, b), "overlap", overlap)
+            self.relations.add((a, b), "exact", exact)
+            self.relations.add((a, b), "overlap", overlap)
             for match in ("exact", "overlap"):
-                taus[match].append(agreement.step_order_agreement(first.steps, second.steps, match))
+                self.taus[match].append(agreement.step_order_agreement(first.steps, second.steps, match))
         if len(names) >= 2 and document.length > 0:
             # Units by layer and label straight from the grouped spans; a layer nobody marked is
             # skipped, as its alpha_u is undefined (nan) and would be left out of the mean anyway.
@@ -358,11 +383,31 @@ def _spans_and_relations(
                     if label not in per_label:
                         per_label[label] = [[] for _ in names]
                     per_label[label][rater] = [(start, end) for start, end, _, _ in keys]
-            for layer in span_layers:
+            for layer in self.span_layers:
                 if layer in by_layer:
                     value = agreement.unitized_alpha_by_category(by_layer[layer], document.length)
-                    alpha_u[layer].append(value)
+                    self.alpha_u[layer].append(value)
 
+    def merge(self, later: "_Counts") -> None:
+        """Add the counts of the documents that follow these ones."""
+        self.n_documents += later.n_documents
+        self.ratings += later.ratings
+        self.rationale.merge(later.rationale)
+        self.spans.merge(later.spans)
+        self.relations.merge(later.relations)
+        for layer, values in later.alpha_u.items():
+            self.alpha_u[layer] += values
+        for match, values in later.taus.items():
+            self.taus[match] += values
+
+
+def _rationale_report(rationale: _Accumulator) -> dict[str, Any]:
+    return {match: rationale.overall(match) for match in ("exact", "overlap")}
+
+
+def _spans_and_relations(counts: _Counts) -> tuple[dict[str, Any], dict[str, Any]]:
+    span_layers, spans, relations = counts.span_layers, counts.spans, counts.relations
+    alpha_u, taus = counts.alpha_u, counts.taus
     layers_seen = span_layers + [layer for layer in spans.layer_names() if layer not in span_layers]
     span_report: dict[str, Any] = {}
     for layer in layers_seen:
@@ -406,18 +451,59 @@ def _spans_and_relations(
     return span_report, relation_report
 
 
+# Below this many documents, inside a transaction (other processes would not see its rows), on an
+# in-memory SQLite database, or in a process with other threads (forking those can deadlock: the
+# development server, threaded web workers), agreement runs in this process.
+PARALLEL_MIN_DOCUMENTS = 2000
+MAX_PROCESSES = 4
+
+
+def _processes(n_documents: int) -> int:
+    if n_documents < PARALLEL_MIN_DOCUMENTS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:
+        return 1
+    if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
+
+
+def _counts(project: Project, stance_layer_id: int | None, span_layers: list[str], ids: list[int]) -> _Counts:
+    counts = _Counts(span_layers)
+    for document in project_documents_content(project, stance_layer_id, ids=ids):
+        counts.add(document)
+    return counts
+
+
+def _project_counts(project: Project, stance_layer_id: int | None, span_layers: list[str]) -> _Counts:
+    """The counts over every document with submitted work; a large project's parts in parallel."""
+    ids = submitted_document_ids(project)
+    processes = _processes(len(ids))
+    if processes == 1:
+        return _counts(project, stance_layer_id, span_layers, ids)
+    parts = [ids[len(ids) * i // processes : len(ids) * (i + 1) // processes] for i in range(processes)]
+    # Forked children must open their own connections, never share this process's.
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.starmap(_counts, [(project, stance_layer_id, span_layers, part) for part in parts])
+    total = results[0]
+    for later in results[1:]:
+        total.merge(later)
+    return total
+
+
 def project_agreement(project: Project) -> dict[str, Any]:
     """Agreement on stance, spans and relations of the project's submitted annotation sets."""
     layers = project_scheme(project)
     stance_layer = _stance_layer(layers)
-    documents = list(project_documents_content(project, stance_layer.pk if stance_layer else None))
     span_layers = [layer.key for layer in layers if layer.kind == Layer.Kind.SPAN]
-    stance = _stance_report(documents, stance_layer)
-    stance["rationale"] = _rationale_report(documents)
-    spans, relations = _spans_and_relations(documents, span_layers)
+    counts = _project_counts(project, stance_layer.pk if stance_layer else None, span_layers)
+    stance = _stance_report(counts.ratings, stance_layer)
+    stance["rationale"] = _rationale_report(counts.rationale)
+    spans, relations = _spans_and_relations(counts)
     return {
         "project": project.slug,
-        "n_documents": len(documents),
+        "n_documents": counts.n_documents,
         "stance": stance,
         "spans": spans,
         "relations": relations,

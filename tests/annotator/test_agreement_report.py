@@ -184,3 +184,37 @@ def test_empty_project_prints_without_figures(capsys):
 def test_unknown_project_is_an_error():
     with pytest.raises(CommandError, match="No project 'nope'"):
         call_command("agreement", "nope")
+
+
+def test_counts_over_consecutive_parts_add_up_to_the_counts_over_all(team_project):
+    """What lets a large project be counted in parallel parts: merged parts equal one pass."""
+    from annotator.services import agreement_report as report
+
+    stance_layer = team_project.scheme.layers.get(key="stance").pk
+    span_layers = ["argument", "rhetoric"]
+    ids = report.submitted_document_ids(team_project)
+    whole = report._counts(team_project, stance_layer, span_layers, ids)
+    merged = report._counts(team_project, stance_layer, span_layers, ids[:2])
+    merged.merge(report._counts(team_project, stance_layer, span_layers, ids[2:]))
+    assert vars(merged) | {"rationale": None, "spans": None, "relations": None} == vars(whole) | {
+        "rationale": None,
+        "spans": None,
+        "relations": None,
+    }
+    for name in ("rationale", "spans", "relations"):
+        assert list(getattr(merged, name).totals.items()) == list(getattr(whole, name).totals.items())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_project_counted_in_parallel_processes_gives_the_same_report(team_project, monkeypatch):
+    from django.db import connection
+
+    from annotator.services import agreement_report as report
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the test database is in memory, which other processes cannot open")
+    one_process = report.project_agreement(team_project)
+    monkeypatch.setattr(report, "PARALLEL_MIN_DOCUMENTS", 2)
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    assert report._processes(len(team_project.documents)) == 2
+    assert report.project_agreement(team_project) == one_process
