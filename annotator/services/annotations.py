@@ -277,8 +277,8 @@ def span_update(*, span: Span, version: Any, changes: dict[str, Any]) -> Span:
     return span
 
 
-# What deleting a span takes with it, as `on_delete` says; tests/annotator/test_spans.py checks this
-# list against the models, so a new reference to Span cannot be forgotten here.
+# What deleting a span takes with it, as `on_delete` says; tests/annotator/test_annotations.py checks
+# this against the models, so a new reference to Span cannot be forgotten here.
 SPAN_DELETE_EFFECTS = {
     ("Relation", "head"): "cascade",
     ("Relation", "tail"): "cascade",
