@@ -47,7 +47,7 @@ WORKERS = 2
 WORKER_ARGS = ["--worker-class", "sync"]
 # Paced runs offer this many writes per second in all (each annotator keeps a steady rhythm, as
 # people do); the saturation run lets every annotator go flat out with no pause at all.
-OFFERED_WRITES = float(os.environ.get("STANCEMARK_BENCH_OFFERED_WRITES", "440"))
+OFFERED_WRITES = float(os.environ.get("STANCEMARK_BENCH_OFFERED_WRITES", "410"))
 STEPS_PER_DOCUMENT, WRITES_PER_DOCUMENT = 7, 6  # fetch, 3 spans, delete, stance, submit
 WORDS = 300
 SPANS_PER_ARCHIVED_SET = 500
