@@ -326,7 +326,7 @@ class Server:
 
 @contextmanager
 def gunicorn(url: str, token: str) -> Iterator[Server]:
-    """Serve on a free port with WORKERS gthread workers; time from process start to the first 200."""
+    """Serve on a free port as production does (WORKERS, WORKER_ARGS); time from start to the first 200."""
     port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
