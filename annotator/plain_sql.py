@@ -38,11 +38,16 @@ def _attnames(model: type[models.Model]) -> list[str]:
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field]]:
+def _insert_sql(
+    model: type[models.Model], skip_if_taken: tuple[str, ...] = ()
+) -> tuple[str, list[models.Field]]:
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})"
+    if skip_if_taken:
+        unique = ", ".join(quote(model._meta.get_field(name).column) for name in skip_if_taken)
+        sql += f" ON CONFLICT ({unique}) DO NOTHING"
     if connection.features.can_return_columns_from_insert:
         sql += f" RETURNING {quote(model._meta.pk.column)}"
     return sql, fields
@@ -95,17 +100,24 @@ def execute(sql: str, params: Sequence[Any]) -> int:
         return cursor.rowcount
 
 
-def insert[M: models.Model](row: M) -> M:
+def insert[M: models.Model](row: M, skip_if_taken: tuple[str, ...] = ()) -> M | None:
     """Insert a new instance as `save()` would (field defaults, auto_now, JSON), without signals.
 
-    For the rows the annotation write path adds, none of which has signal receivers.
+    For the rows the annotation write path adds, none of which has signal receivers. With
+    `skip_if_taken` (the fields of a unique constraint), a row whose values are taken is not
+    inserted and None is returned: no error, so no savepoint or transaction is needed around it.
     """
-    sql, fields = _insert_sql(type(row))
+    sql, fields = _insert_sql(type(row), skip_if_taken)
     values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if connection.features.can_return_columns_from_insert:
-            row.pk = cursor.fetchone()[0]
+            returned = cursor.fetchone()
+            if returned is None:
+                return None
+            row.pk = returned[0]
+        elif skip_if_taken and cursor.rowcount == 0:
+            return None
         else:
             row.pk = cursor.lastrowid
     row._state.adding = False

@@ -1,7 +1,7 @@
 """Read queries: what a user may see, the queue, the workspace payload, gold for export."""
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -164,20 +164,57 @@ def document_get_in_project(project: Project, document_id: int) -> Document:
 
 
 @functools.cache
-def _annotation_set_sql(members_only: bool) -> str:
-    """The user's annotation set joined to its project, scheme and document, in one plain query."""
+def _annotation_set_sql(members_only: bool, with_span: bool = False) -> str:
+    """The user's annotation set joined to its project, scheme and document, in one plain query.
+
+    `with_span` adds one of its spans with label and layer (empty columns if the set has no such span).
+    """
     member = (
         f" AND EXISTS (SELECT 1 FROM {sql.table(Membership)} m"
         " WHERE m.project_id = a.project_id AND m.user_id = %s)"
     )
+    span_columns = span_join = ""
+    if with_span:
+        span_columns = (
+            f", {sql.select_list(Span, 'x')}, {sql.select_list(Label, 'l')}, {sql.select_list(Layer, 'y')}"
+        )
+        span_join = (
+            f"LEFT JOIN {sql.table(Span)} x ON x.annotation_set_id = a.id AND x.id = %s "
+            f"LEFT JOIN {sql.table(Label)} l ON l.id = x.label_id "
+            f"LEFT JOIN {sql.table(Layer)} y ON y.id = l.layer_id "
+        )
     return (
         f"SELECT {sql.select_list(AnnotationSet, 'a')}, {sql.select_list(Project, 'p')}, "
-        f"{sql.select_list(LabelScheme, 's')}, {sql.select_list(Document, 'd')} "
+        f"{sql.select_list(LabelScheme, 's')}, {sql.select_list(Document, 'd')}{span_columns} "
         f"FROM {sql.table(AnnotationSet)} a JOIN {sql.table(Project)} p ON p.id = a.project_id "
         f"JOIN {sql.table(LabelScheme)} s ON s.id = p.scheme_id "
-        f"JOIN {sql.table(Document)} d ON d.id = a.document_id "
+        f"JOIN {sql.table(Document)} d ON d.id = a.document_id {span_join}"
         f"WHERE a.id = %s AND a.annotator_id = %s AND a.kind = %s" + (member if members_only else "")
     )
+
+
+def _annotation_set_row(
+    user: AbstractBaseUser, annotation_set_id: int, span_id: int | None = None
+) -> tuple[AnnotationSet, Sequence[Any]]:
+    """The user's annotation set as `annotation_set_for_user` gives it, and the rest of its row."""
+    # Gold sets change only through the curation services, which keep their history.
+    params = [annotation_set_id, user.pk, AnnotationSet.Kind.ANNOTATION]
+    if not user.is_superuser:
+        # Someone removed from a project no longer reaches their work in it.
+        params.append(user.pk)
+    if span_id is not None:
+        params.insert(0, span_id)
+    row = sql.fetch_one(_annotation_set_sql(not user.is_superuser, span_id is not None), params)
+    if row is None:
+        raise NotAllowed(f"No annotation set {annotation_set_id} of yours.")
+    models_in_row = (AnnotationSet, Project, LabelScheme, Document)
+    width = sum(len(model._meta.concrete_fields) for model in models_in_row)
+    annotation_set, project, scheme, document = sql.instances(row[:width], *models_in_row)
+    project.scheme = scheme
+    annotation_set.project = project
+    annotation_set.document = document
+    annotation_set.annotator = user  # it is theirs: no query to load them again
+    return annotation_set, row[width:]
 
 
 def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> AnnotationSet:
@@ -186,35 +223,15 @@ def annotation_set_for_user(user: AbstractBaseUser, annotation_set_id: int) -> A
     Every write starts here, so it is one plain query (see `annotator.plain_sql`) that also
     brings the project, its scheme and the document.
     """
-    # Gold sets change only through the curation services, which keep their history.
-    params = [annotation_set_id, user.pk, AnnotationSet.Kind.ANNOTATION]
-    if not user.is_superuser:
-        # Someone removed from a project no longer reaches their work in it.
-        params.append(user.pk)
-    row = sql.fetch_one(_annotation_set_sql(not user.is_superuser), params)
-    if row is None:
-        raise NotAllowed(f"No annotation set {annotation_set_id} of yours.")
-    annotation_set, project, scheme, document = sql.instances(
-        row, AnnotationSet, Project, LabelScheme, Document
-    )
-    project.scheme = scheme
-    annotation_set.project = project
-    annotation_set.document = document
-    annotation_set.annotator = user  # it is theirs: no query to load them again
-    return annotation_set
+    return _annotation_set_row(user, annotation_set_id)[0]
 
 
 def span_for_user(user: AbstractBaseUser, annotation_set_id: int, span_id: int) -> Span:
-    annotation_set = annotation_set_for_user(user, annotation_set_id)
-    row = sql.fetch_one(
-        f"SELECT {sql.select_list(Span, 'x')}, {sql.select_list(Label, 'l')}, {sql.select_list(Layer, 'y')} "
-        f"FROM {sql.table(Span)} x JOIN {sql.table(Label)} l ON l.id = x.label_id "
-        f"JOIN {sql.table(Layer)} y ON y.id = l.layer_id WHERE x.annotation_set_id = %s AND x.id = %s",
-        [annotation_set.pk, span_id],
-    )
-    if row is None:
+    """A span of the user's own annotation set, read with the set in one query."""
+    annotation_set, rest = _annotation_set_row(user, annotation_set_id, span_id)
+    if rest[0] is None:
         raise NotAllowed(f"No span {span_id} in annotation set {annotation_set_id}.")
-    span, label, layer = sql.instances(row, Span, Label, Layer)
+    span, label, layer = sql.instances(rest, Span, Label, Layer)
     label.layer = layer
     span.label = label
     span.annotation_set = annotation_set

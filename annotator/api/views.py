@@ -176,7 +176,12 @@ class DocumentLabelApi(APIView):
         row = services.document_label_set(
             annotation_set=annotation_set, version=expected_version(request), layer=layer, **fields
         )
-        return Response({"version": annotation_set.version, "document_label": document_label_record(row)})
+        return Response(
+            {
+                "version": annotation_set.version,
+                "document_label": document_label_record(row, row.rationale_ids),
+            }
+        )
 
     @extend_schema(responses=s.VersionOutput, parameters=[IF_MATCH])
     def delete(self, request: Request, set_id: int, layer: str) -> Response:

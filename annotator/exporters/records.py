@@ -104,12 +104,13 @@ def rationale_ids(document_label_id: int) -> list[int]:
         return [span_id for (span_id,) in cursor.fetchall()]
 
 
-def document_label_record(row: DocumentLabel) -> dict[str, Any]:
+def document_label_record(row: DocumentLabel, rationale: list[int] | None = None) -> dict[str, Any]:
+    """The label as the API gives it; `rationale` (span ids, ascending) if known, else it is read."""
     record = {
         "layer": row.layer.key,
         "label": row.label.value,
         "confidence": row.confidence,
-        "rationale": rationale_ids(row.pk),
+        "rationale": rationale_ids(row.pk) if rationale is None else rationale,
     }
     return with_provenance(record, row.provenance)
 

@@ -5,10 +5,10 @@ with each accepted write, and a write based on an older version raises StaleVers
 """
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from annotator import plain_sql as sql
@@ -37,27 +37,46 @@ MAX_STEP = 10_000
 
 
 @functools.cache
-def _label_sql(with_layer: bool) -> str:
-    """A label with its layer by scheme, layer kind, value and maybe layer key (two rows: ambiguous)."""
+def _label_sql(with_layer: bool, select: str = "", join: str = "") -> str:
+    """A label with its layer by scheme, layer kind, value and maybe layer key (two rows: ambiguous).
+
+    `select` adds columns and `join` a join after them (their parameters come first), so a write
+    can read what it checks along with its label in the same round trip.
+    """
     return (
-        f"SELECT {sql.select_list(Label, 'l')}, {sql.select_list(Layer, 'y')} FROM {sql.table(Label)} l "
-        f"JOIN {sql.table(Layer)} y ON y.id = l.layer_id WHERE y.scheme_id = %s AND y.kind = %s "
+        f"SELECT {sql.select_list(Label, 'l')}, {sql.select_list(Layer, 'y')}{select} "
+        f"FROM {sql.table(Label)} l JOIN {sql.table(Layer)} y ON y.id = l.layer_id {join}"
+        "WHERE y.scheme_id = %s AND y.kind = %s "
         "AND l.value = %s" + (" AND y.key = %s" if with_layer else "") + " LIMIT 2"
     )
 
 
 def check_label(project: Project, kind: str, label: str, layer: str | None = None) -> Label:
     """Return the label `label` of a layer of this kind in the project's scheme."""
+    return _check_label_with(project, kind, label, layer)[0]
+
+
+def _check_label_with(
+    project: Project,
+    kind: str,
+    label: str,
+    layer: str | None,
+    select: str = "",
+    join: str = "",
+    params: Sequence[Any] = (),
+) -> tuple[Label, tuple]:
+    """`check_label`, and the values of the `select` columns of `_label_sql` for the label found."""
     if not isinstance(label, str) or not label:
         raise invalid("label", "label is required.", "required")
-    params = [project.scheme_id, kind, label] + ([] if layer is None else [layer])
+    where = [project.scheme_id, kind, label] + ([] if layer is None else [layer])
     found = []
+    width = len(Label._meta.concrete_fields) + len(Layer._meta.concrete_fields)
     with connection.cursor() as cursor:
-        cursor.execute(_label_sql(layer is not None), params)
+        cursor.execute(_label_sql(layer is not None, select, join), [*params, *where])
         for row in cursor.fetchall():
-            label_obj, layer_obj = sql.instances(row, Label, Layer)
+            label_obj, layer_obj = sql.instances(row[:width], Label, Layer)
             label_obj.layer = layer_obj
-            found.append(label_obj)
+            found.append((label_obj, tuple(row[width:])))
     # The common case is one query; the layer is looked up only to explain a miss.
     if (
         not found
@@ -68,8 +87,8 @@ def check_label(project: Project, kind: str, label: str, layer: str | None = Non
             "layer", f"'{layer}' is not a {kind} layer of scheme '{project.scheme.slug}'.", "unknown_layer"
         )
     if not found:
-        where = f"layer '{layer}'" if layer else f"the {kind} layers of scheme '{project.scheme.slug}'"
-        raise invalid("label", f"'{label}' is not a label of {where}.", "unknown_label")
+        where_text = f"layer '{layer}'" if layer else f"the {kind} layers of scheme '{project.scheme.slug}'"
+        raise invalid("label", f"'{label}' is not a label of {where_text}.", "unknown_label")
     if len(found) > 1:
         raise invalid("layer", f"'{label}' is in more than one layer; name the layer.", "ambiguous")
     return found[0]
@@ -119,18 +138,29 @@ def check_step(step: Any) -> int | None:
     return step
 
 
+@functools.cache
+def _duplicate_span_sql() -> str:
+    return (
+        f", EXISTS (SELECT 1 FROM {sql.table(Span)} s WHERE s.annotation_set_id = %s AND s.label_id = l.id "
+        f"AND s.{sql.quote('start')} = %s AND s.{sql.quote('end')} = %s)"
+    )
+
+
 def check_new_span(
     annotation_set: AnnotationSet, layer: str | None, label: str, start: Any, end: Any
 ) -> tuple[Label, offsets.TextSpan]:
     """Return the label and extent of a new span: one the set does not have with this label on this text."""
-    label_obj = check_label(annotation_set.project, Layer.Kind.SPAN, label, layer)
     span = check_offsets(annotation_set.document, start, end)
-    duplicate = sql.fetch_one(
-        f"SELECT 1 FROM {sql.table(Span)} WHERE annotation_set_id = %s AND label_id = %s "
-        f"AND {sql.quote('start')} = %s AND {sql.quote('end')} = %s",
-        [annotation_set.pk, label_obj.pk, span.start, span.end],
+    # Whether the set has this span already is read with the label: one round trip, not two.
+    label_obj, (duplicate,) = _check_label_with(
+        annotation_set.project,
+        Layer.Kind.SPAN,
+        label,
+        layer,
+        select=_duplicate_span_sql(),
+        params=[annotation_set.pk, span.start, span.end],
     )
-    if duplicate is not None:
+    if duplicate:
         raise invalid("label", "The same label already covers exactly this text.", "duplicate")
     return label_obj, span
 
@@ -154,8 +184,8 @@ def check_new_relation(
 # --- version guard ------------------------------------------------------------------------
 
 
-def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any) -> None:
-    """Move the set to its next version if it is still at `expected_version`."""
+def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any, **also: Any) -> None:
+    """Move the set to its next version if it is still at `expected_version`, setting fields `also`."""
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise invalid("version", "version is required: the annotation set version you last saw.", "required")
     if not 0 <= expected_version <= MAX_ID:
@@ -163,16 +193,23 @@ def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any)
     # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two writers based on
     # the same version exactly one matches the row.
     now = timezone.now()
+    fields = [AnnotationSet._meta.get_field(name) for name in also]
+    assignments = "".join(f", {sql.quote(field.column)} = %s" for field in fields)
+    values = [
+        field.get_db_prep_save(value, connection) for field, value in zip(fields, also.values(), strict=True)
+    ]
     updated = sql.execute(
-        f"UPDATE {sql.table(AnnotationSet)} SET version = version + 1, updated_at = %s "
+        f"UPDATE {sql.table(AnnotationSet)} SET version = version + 1, updated_at = %s{assignments} "
         "WHERE id = %s AND version = %s",
-        [connection.ops.adapt_datetimefield_value(now), annotation_set.pk, expected_version],
+        [connection.ops.adapt_datetimefield_value(now), *values, annotation_set.pk, expected_version],
     )
     if not updated:
         current = AnnotationSet.objects.values_list("version", flat=True).get(pk=annotation_set.pk)
         raise StaleVersion(expected_version, current)
     annotation_set.version = expected_version + 1
     annotation_set.updated_at = now
+    for name, value in also.items():
+        setattr(annotation_set, name, value)
 
 
 # --- writes -------------------------------------------------------------------------------
@@ -202,13 +239,10 @@ def annotation_set_open(*, project: Project, document: Document, user) -> tuple[
         new = AnnotationSet(
             project=project, document=document, annotator=user, kind=AnnotationSet.Kind.ANNOTATION
         )
-        try:
-            with transaction.atomic():
-                annotation_set = sql.insert(new)
-        except IntegrityError:
-            annotation_set = existing()  # opened twice at once: the other request started it
-            if annotation_set is None:
-                raise
+        # One statement, atomic on its own; a set someone opened meanwhile is skipped, not an error.
+        annotation_set = sql.insert(new, skip_if_taken=("project", "document", "annotator", "kind"))
+        if annotation_set is None:  # opened twice at once: the other request started it
+            annotation_set, started = existing(), False
     elif annotation_set.status == AnnotationSet.Status.SKIPPED:
         raise NotAllowed(f"You skipped document {document.pk}.")
     # The caller has these already; the payload then needs no query to load them again.
@@ -369,25 +403,32 @@ def document_label_set(
     rationale: Any = (),
     layer: str | None = None,
 ) -> DocumentLabel:
-    """Set the document's label on a document layer (stance), replacing any earlier one."""
+    """Set the document's label on a document layer (stance), replacing any earlier one.
+
+    The row returned carries `rationale_ids`: its rationale's span ids, ascending.
+    """
     check_editable(annotation_set)
-    label_obj = check_label(annotation_set.project, Layer.Kind.DOCUMENT, label, layer)
+    # The set's current label on the layer is read with the label: one round trip. Reading it
+    # outside the transaction is safe as in span_create: any write since then fails the advance.
+    label_obj, stored = _check_label_with(
+        annotation_set.project,
+        Layer.Kind.DOCUMENT,
+        label,
+        layer,
+        select=f", {sql.select_list(DocumentLabel, 'x')}",
+        join=f"LEFT JOIN {sql.table(DocumentLabel)} x ON x.layer_id = y.id AND x.annotation_set_id = %s ",
+        params=[annotation_set.pk],
+    )
     confidence = check_confidence(confidence)
     if rationale is None:
         rationale = []
     if not isinstance(rationale, list | tuple):
         raise invalid("rationale", "rationale must be a list of span ids.")
     rationale_spans = check_spans_in_set(annotation_set, rationale, "rationale")
-    with transaction.atomic():  # checks outside, as in span_create
+    chosen = sorted({span.pk for span in rationale_spans})
+    with transaction.atomic():
         annotation_set_advance(annotation_set, version)
-        # The version guard above admits one writer per set at a time, so read-then-write is safe here.
-        row = sql.fetch_one(
-            f"SELECT {sql.select_list(DocumentLabel, 'x')} FROM {sql.table(DocumentLabel)} x "
-            "WHERE x.annotation_set_id = %s AND x.layer_id = %s",
-            [annotation_set.pk, label_obj.layer_id],
-        )
-        chosen = sorted(span.pk for span in rationale_spans)
-        if row is None:
+        if stored[0] is None:
             before = None
             document_label = sql.insert(
                 DocumentLabel(
@@ -400,7 +441,7 @@ def document_label_set(
             if rationale_spans:
                 document_label.rationale.set(rationale_spans)
         else:
-            document_label = sql.instance(DocumentLabel, row)
+            document_label = sql.instance(DocumentLabel, stored)
             before_ids = rationale_ids(document_label.pk)
             before = audit_snapshot(document_label, rationale=before_ids)
             document_label.annotation_set = annotation_set
@@ -412,7 +453,8 @@ def document_label_set(
                 document_label.rationale.set(rationale_spans)
         after = audit_snapshot(document_label, rationale=chosen)
         audit_record(None, annotation_set, "document_label.set", before, after)
-        return document_label
+    document_label.rationale_ids = chosen
+    return document_label
 
 
 @transaction.atomic
@@ -434,10 +476,9 @@ def document_label_clear(*, annotation_set: AnnotationSet, version: Any, layer: 
 def annotation_set_submit(*, annotation_set: AnnotationSet, version: Any) -> AnnotationSet:
     """Mark the work as done; it counts towards gold from now on."""
     check_editable(annotation_set)
-    annotation_set_advance(annotation_set, version)
-    annotation_set.status = AnnotationSet.Status.SUBMITTED
-    annotation_set.submitted_at = timezone.now()
-    annotation_set.save(update_fields=["status", "submitted_at"])
+    annotation_set_advance(
+        annotation_set, version, status=AnnotationSet.Status.SUBMITTED, submitted_at=timezone.now()
+    )
     audit_record(None, annotation_set, "annotation_set.submit", "in_progress", "submitted")
     return annotation_set
 
@@ -446,9 +487,8 @@ def annotation_set_submit(*, annotation_set: AnnotationSet, version: Any) -> Ann
 def annotation_set_reopen(*, annotation_set: AnnotationSet, version: Any) -> AnnotationSet:
     if annotation_set.status != AnnotationSet.Status.SUBMITTED:
         raise invalid("status", "Only a submitted annotation set can be reopened.", "not_submitted")
-    annotation_set_advance(annotation_set, version)
-    annotation_set.status = AnnotationSet.Status.IN_PROGRESS
-    annotation_set.submitted_at = None
-    annotation_set.save(update_fields=["status", "submitted_at"])
+    annotation_set_advance(
+        annotation_set, version, status=AnnotationSet.Status.IN_PROGRESS, submitted_at=None
+    )
     audit_record(None, annotation_set, "annotation_set.reopen", "submitted", "in_progress")
     return annotation_set
