@@ -25,12 +25,11 @@ from annotator.models import (
     Span,
     SuggestionDecision,
 )
-from annotator.services.audit import audit_changed, audit_created, audit_record, audit_snapshot
+from annotator.services.audit import audit_changed, audit_record, audit_snapshot
 from annotator.services.errors import NotAllowed, StaleVersion, invalid
+from annotator.services.versioned_write import MAX_ID, VersionedWrite, check_version
 from corpus.models import Document
 
-# Largest id or number the databases store (64-bit signed); anything above cannot match a row.
-MAX_ID = 2**63 - 1
 MAX_STEP = 10_000
 
 # --- checks (no writes) -------------------------------------------------------------------
@@ -186,10 +185,7 @@ def check_new_relation(
 
 def annotation_set_advance(annotation_set: AnnotationSet, expected_version: Any, **also: Any) -> None:
     """Move the set to its next version if it is still at `expected_version`, setting fields `also`."""
-    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
-        raise invalid("version", "version is required: the annotation set version you last saw.", "required")
-    if not 0 <= expected_version <= MAX_ID:
-        raise invalid("version", "version must be a whole number the annotation set has had.")
+    check_version(expected_version)
     # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two writers based on
     # the same version exactly one matches the row.
     now = timezone.now()
@@ -268,20 +264,21 @@ def span_create(
     label_obj, span = check_new_span(annotation_set, layer, label, start, end)
     step = check_step(step)
     attributes = check_attributes(attributes)
-    with transaction.atomic():
-        annotation_set_advance(annotation_set, version)
-        created = sql.insert(
-            Span(
-                annotation_set=annotation_set,
-                label=label_obj,
-                start=span.start,
-                end=span.end,
-                step=step,
-                attributes=attributes,
-                origin=origin,
-            )
+    write = VersionedWrite(annotation_set, version)
+    created = write.insert(
+        Span(
+            annotation_set=annotation_set,
+            label=label_obj,
+            start=span.start,
+            end=span.end,
+            step=step,
+            attributes=attributes,
+            origin=origin,
         )
-        return audit_created(None, created, "span.create")
+    )
+    write.audit("span.create", None, created)
+    write.run()
+    return created
 
 
 @transaction.atomic
@@ -323,40 +320,30 @@ SPAN_DELETE_EFFECTS = {
 
 
 @functools.cache
-def _span_delete_sql() -> tuple[str, list[str]]:
-    """SPAN_DELETE_EFFECTS as plain statements (Django's collector, unrolled) and a query for which apply."""
-    # Usually nothing refers to the span: one query asking is cheaper than a round trip per statement.
+def _span_delete_steps() -> list[tuple[type, str | None, str]]:
+    """SPAN_DELETE_EFFECTS as (model, SET list or None to delete, WHERE), the span's own delete last."""
     rationale = DocumentLabel.rationale.through
-    references = [
-        (sql.table(Relation), "head_id = %s OR tail_id = %s"),
-        (sql.table(rationale), "span_id = %s"),
-        (sql.table(Comment), "span_id = %s"),
-        (sql.table(SuggestionDecision), "span_id = %s"),
+    return [
+        (Relation, None, "head_id = %s OR tail_id = %s"),
+        (rationale, None, "span_id = %s"),
+        (Comment, None, "span_id = %s"),
+        (SuggestionDecision, "span_id = NULL", "span_id = %s"),
+        (Span, None, "id = %s"),
     ]
-    probe = "SELECT " + ", ".join(
-        f"EXISTS (SELECT 1 FROM {table} WHERE {where})" for table, where in references
-    )
-    statements = [f"DELETE FROM {table} WHERE {where}" for table, where in references[:3]]
-    statements.append(f"UPDATE {references[3][0]} SET span_id = NULL WHERE {references[3][1]}")
-    return probe, statements
 
 
-def _span_delete_statements(span_id: int) -> list[str]:
-    """The statements deleting this span needs, the span's own last."""
-    probe, statements = _span_delete_sql()
-    found = sql.fetch_one(probe, [span_id] * probe.count("%s")) or ()
-    needed = [statement for statement, applies in zip(statements, found, strict=True) if applies]
-    return [*needed, f"DELETE FROM {sql.table(Span)} WHERE id = %s"]
-
-
-@transaction.atomic
 def span_delete(*, span: Span, version: Any) -> None:
     """Delete a span with its relations; it also leaves any rationale it was part of."""
     check_editable(span.annotation_set)
-    annotation_set_advance(span.annotation_set, version)
-    audit_record(None, span.annotation_set, "span.delete", span, None)
-    for statement in _span_delete_statements(span.pk):
-        sql.execute(statement, [span.pk] * statement.count("%s"))
+    write = VersionedWrite(span.annotation_set, version)
+    write.audit("span.delete", span, None)
+    for model, assignments, where in _span_delete_steps():
+        params = [span.pk] * where.count("%s")
+        if assignments is None:
+            write.delete(model, where, params)
+        else:
+            write.update_where(model, assignments, where, params)
+    write.run()
 
 
 def relation_create(
@@ -370,20 +357,21 @@ def relation_create(
 ) -> Relation:
     check_editable(annotation_set)
     label_obj, head_span, tail_span = check_new_relation(annotation_set, layer, label, head, tail)
-    with transaction.atomic():  # checks outside, as in span_create
-        annotation_set_advance(annotation_set, version)
-        created = sql.insert(
-            Relation(annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span)
-        )
-        return audit_created(None, created, "relation.create")
+    write = VersionedWrite(annotation_set, version)
+    created = write.insert(
+        Relation(annotation_set=annotation_set, label=label_obj, head=head_span, tail=tail_span)
+    )
+    write.audit("relation.create", None, created)
+    write.run()
+    return created
 
 
-@transaction.atomic
 def relation_delete(*, relation: Relation, version: Any) -> None:
     check_editable(relation.annotation_set)
-    annotation_set_advance(relation.annotation_set, version)
-    audit_record(None, relation.annotation_set, "relation.delete", relation, None)
-    relation.delete()
+    write = VersionedWrite(relation.annotation_set, version)
+    write.audit("relation.delete", relation, None)
+    write.delete(Relation, "id = %s", [relation.pk])  # nothing refers to a relation
+    write.run()
 
 
 def check_confidence(confidence: Any) -> int | None:
@@ -426,33 +414,32 @@ def document_label_set(
         raise invalid("rationale", "rationale must be a list of span ids.")
     rationale_spans = check_spans_in_set(annotation_set, rationale, "rationale")
     chosen = sorted({span.pk for span in rationale_spans})
-    with transaction.atomic():
-        annotation_set_advance(annotation_set, version)
-        if stored[0] is None:
-            before = None
-            document_label = sql.insert(
-                DocumentLabel(
-                    annotation_set=annotation_set,
-                    layer=label_obj.layer,
-                    label=label_obj,
-                    confidence=confidence,
-                )
+    through = DocumentLabel.rationale.through
+    write = VersionedWrite(annotation_set, version)
+    if stored[0] is None:
+        document_label = write.insert(
+            DocumentLabel(
+                annotation_set=annotation_set, layer=label_obj.layer, label=label_obj, confidence=confidence
             )
-            if rationale_spans:
-                document_label.rationale.set(rationale_spans)
-        else:
-            document_label = sql.instance(DocumentLabel, stored)
-            before_ids = rationale_ids(document_label.pk)
-            before = audit_snapshot(document_label, rationale=before_ids)
-            document_label.annotation_set = annotation_set
-            document_label.layer = label_obj.layer
-            document_label.label = label_obj
-            document_label.confidence = confidence
-            document_label.save(update_fields=["label", "confidence", "updated_at"])
-            if before_ids != chosen:
-                document_label.rationale.set(rationale_spans)
-        after = audit_snapshot(document_label, rationale=chosen)
-        audit_record(None, annotation_set, "document_label.set", before, after)
+        )
+        for span_id in chosen:
+            write.insert(through(span_id=span_id), documentlabel=document_label)
+        write.audit("document_label.set", None, document_label, rationale=chosen)
+    else:
+        document_label = sql.instance(DocumentLabel, stored)
+        before_ids = rationale_ids(document_label.pk)
+        before = audit_snapshot(document_label, rationale=before_ids)
+        document_label.annotation_set = annotation_set
+        document_label.layer = label_obj.layer
+        document_label.label = label_obj
+        document_label.confidence = confidence
+        write.update(document_label, ["label", "confidence", "updated_at"])
+        if before_ids != chosen:
+            write.delete(through, "documentlabel_id = %s", [document_label.pk])
+            for span_id in chosen:
+                write.insert(through(documentlabel_id=document_label.pk, span_id=span_id))
+        write.audit("document_label.set", before, document_label, rationale=chosen)
+    write.run()
     document_label.rationale_ids = chosen
     return document_label
 
@@ -472,23 +459,23 @@ def document_label_clear(*, annotation_set: AnnotationSet, version: Any, layer: 
     cleared.delete()
 
 
-@transaction.atomic
 def annotation_set_submit(*, annotation_set: AnnotationSet, version: Any) -> AnnotationSet:
     """Mark the work as done; it counts towards gold from now on."""
     check_editable(annotation_set)
-    annotation_set_advance(
+    write = VersionedWrite(
         annotation_set, version, status=AnnotationSet.Status.SUBMITTED, submitted_at=timezone.now()
     )
-    audit_record(None, annotation_set, "annotation_set.submit", "in_progress", "submitted")
+    write.audit("annotation_set.submit", "in_progress", "submitted")
+    write.run()
     return annotation_set
 
 
-@transaction.atomic
 def annotation_set_reopen(*, annotation_set: AnnotationSet, version: Any) -> AnnotationSet:
     if annotation_set.status != AnnotationSet.Status.SUBMITTED:
         raise invalid("status", "Only a submitted annotation set can be reopened.", "not_submitted")
-    annotation_set_advance(
+    write = VersionedWrite(
         annotation_set, version, status=AnnotationSet.Status.IN_PROGRESS, submitted_at=None
     )
-    audit_record(None, annotation_set, "annotation_set.reopen", "submitted", "in_progress")
+    write.audit("annotation_set.reopen", "submitted", "in_progress")
+    write.run()
     return annotation_set

@@ -27,23 +27,28 @@ def audit_snapshot(value: Any, **known: Any) -> Any:
     return value
 
 
+def audit_event(
+    actor: Any, annotation_set: AnnotationSet, action: str, before: Any, after: Any
+) -> AuditEvent:
+    """The (unsaved) event recording `action` on the set by `actor` (None: the set's annotator)."""
+    return AuditEvent(
+        project_id=annotation_set.project_id,
+        annotation_set=annotation_set,
+        document_id=annotation_set.document_id,
+        # The annotator's id is on the set already; loading the user would cost a query per write.
+        actor_id=actor.pk if actor is not None else annotation_set.annotator_id,
+        action=action,
+        before=audit_snapshot(before),
+        after=audit_snapshot(after),
+    )
+
+
 def audit_record(
     actor: Any, annotation_set: AnnotationSet, action: str, before: Any, after: Any
 ) -> AuditEvent:
     """Record `action` on the set by `actor` (None: the set's annotator) with what changed."""
     # A plain insert (see annotator.plain_sql): every write adds one of these.
-    return sql.insert(
-        AuditEvent(
-            project_id=annotation_set.project_id,
-            annotation_set=annotation_set,
-            document_id=annotation_set.document_id,
-            # The annotator's id is on the set already; loading the user would cost a query per write.
-            actor_id=actor.pk if actor is not None else annotation_set.annotator_id,
-            action=action,
-            before=audit_snapshot(before),
-            after=audit_snapshot(after),
-        )
-    )
+    return sql.insert(audit_event(actor, annotation_set, action, before, after))
 
 
 def audit_changed(actor: Any, row: models.Model, action: str) -> AuditEvent:
