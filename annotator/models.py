@@ -333,9 +333,7 @@ class SuggestedDocumentLabel(models.Model):
     """A machine-proposed document label (stance) with the sentences that drove it."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggested_document_labels")
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="suggested_document_labels"
-    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="suggested_document_labels")
     layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="suggested_document_labels")
     label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="suggested_document_labels")
     score = models.FloatField(null=True, blank=True)

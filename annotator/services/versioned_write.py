@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from annotator import plain_sql as sql
@@ -73,7 +73,8 @@ class VersionedWrite:
     def update(self, row: models.Model, names: list[str]) -> None:
         """Save these fields of `row`, as `row.save(update_fields=names)` would."""
         fields = [row._meta.get_field(name) for name in names]
-        values = [f.get_db_prep_save(f.pre_save(row, False), connection) for f in fields]
+        db = sql.database()
+        values = [f.get_db_prep_save(f.pre_save(row, False), db) for f in fields]
         assignments = ", ".join(f"{sql.quote(f.column)} = %s" for f in fields)
         pk = f"{sql.quote(row._meta.pk.column)} = %s"
         self.steps.append(_Change(type(row), assignments, pk, [*values, row.pk]))
@@ -106,21 +107,20 @@ class VersionedWrite:
 
     def run(self) -> None:
         """Run the guard and the writes; StaleVersion (and nothing written) if the set has moved on."""
+        db = sql.database()
         now = timezone.now()
-        also = [AnnotationSet._meta.get_field(name) for name in self.also]
-        guard = (
-            f"UPDATE {sql.table(AnnotationSet)} SET version = version + 1, updated_at = %s"
-            + "".join(f", {sql.quote(f.column)} = %s" for f in also)
-            + " WHERE id = %s AND version = %s"
-        )
         guard_params = [
-            connection.ops.adapt_datetimefield_value(now),
-            *(f.get_db_prep_save(v, connection) for f, v in zip(also, self.also.values(), strict=True)),
+            db.ops.adapt_datetimefield_value(now),
+            *(
+                AnnotationSet._meta.get_field(name).get_db_prep_save(value, db)
+                for name, value in self.also.items()
+            ),
             self.annotation_set.pk,
             self.expected,
         ]
-        if connection.vendor == "postgresql":
-            matched = self._run_as_one_statement(guard, guard_params)
+        guard = _guard_sql(tuple(self.also))
+        if db.vendor == "postgresql":
+            matched = self._run_as_one_statement(db, guard, guard_params)
         else:
             matched = self._run_in_transaction(guard, guard_params)
         if not matched:
@@ -146,7 +146,7 @@ class VersionedWrite:
                     sql.execute(_change_sql(step.model, step.assignments, step.where, False), step.params)
         return True
 
-    def _run_as_one_statement(self, guard: str, guard_params: list[Any]) -> bool:
+    def _run_as_one_statement(self, db: Any, guard: str, guard_params: list[Any]) -> bool:
         clauses = [f"g AS ({guard} RETURNING id)"]
         params = list(guard_params)
         names: dict[int, str] = {}  # id(row) → the WITH clause that inserts it
@@ -156,7 +156,15 @@ class VersionedWrite:
             if isinstance(step, _Insert):
                 names[id(step.row)] = name
                 inserts.append((name, step))
-                clauses.append(f"{name} AS ({self._insert_sql(step, names, params)})")
+                row = step.row
+                if step.pictures is not None:
+                    pictured, known = step.pictures
+                    row.after = audit_snapshot(pictured, **known)  # the statement adds its id
+                refs = tuple((f, names[id(ref)]) for f, ref in step.refs.items())
+                picture = names[id(step.pictures[0])] if step.pictures is not None else None
+                text, fields = _guarded_insert_sql(type(row), refs, picture)
+                clauses.append(f"{name} AS ({text})")
+                params += [f.get_db_prep_save(f.pre_save(row, True), db) for f in fields]
             else:
                 clauses.append(f"{name} AS ({_change_sql(step.model, step.assignments, step.where, True)})")
                 params += step.params
@@ -167,40 +175,54 @@ class VersionedWrite:
         for (_, step), pk in zip(inserts, row[1:], strict=True):
             step.row.pk = pk
             step.row._state.adding = False
-            step.row._state.db = connection.alias
+            step.row._state.db = db.alias
             for name, ref in step.refs.items():
                 setattr(step.row, step.row._meta.get_field(name).attname, ref.pk)
             if step.pictures is not None:
                 step.row.after["id"] = step.pictures[0].pk
         return True
 
-    @staticmethod
-    def _insert_sql(step: _Insert, names: dict[int, str], params: list[Any]) -> str:
-        """INSERT … SELECT … FROM g: the row is inserted only if the guard matched."""
-        row = step.row
-        if step.pictures is not None:
-            pictured, known = step.pictures
-            row.after = audit_snapshot(pictured, **known)  # its id is added by the statement
-        columns, values = [], []
-        for f in row._meta.concrete_fields:
-            if f.primary_key:
-                continue
-            columns.append(sql.quote(f.column))
-            value = f.pre_save(row, True)
-            if f.name in step.refs:
-                values.append(f"(SELECT id FROM {names[id(step.refs[f.name])]})")
-                continue
-            # A parameter in a SELECT list has no column to take its type from, so it is cast.
-            placeholder = f"CAST(%s AS {f.cast_db_type(connection)})"
-            if step.pictures is not None and f.attname == "after":
-                placeholder += f" || jsonb_build_object('id', (SELECT id FROM {names[id(pictured)]}))"
-            values.append(placeholder)
-            params.append(f.get_db_prep_save(value, connection))
-        pk = sql.quote(row._meta.pk.column)
-        return (
-            f"INSERT INTO {sql.table(type(row))} ({', '.join(columns)}) "
-            f"SELECT {', '.join(values)} FROM g RETURNING {pk}"
-        )
+
+@functools.cache
+def _guard_sql(also: tuple[str, ...]) -> str:
+    fields = [AnnotationSet._meta.get_field(name) for name in also]
+    return (
+        f"UPDATE {sql.table(AnnotationSet)} SET version = version + 1, updated_at = %s"
+        + "".join(f", {sql.quote(f.column)} = %s" for f in fields)
+        + " WHERE id = %s AND version = %s"
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _guarded_insert_sql(
+    model: type[models.Model], refs: tuple[tuple[str, str], ...], picture: str | None
+) -> tuple[str, list[models.Field]]:
+    """INSERT … SELECT … FROM g (only if the guard matched), and the fields its parameters are for.
+
+    `refs`: (foreign key, WITH clause inserting its row); `picture`: the WITH clause inserting the
+    row whose id goes into an audit event's `after`.
+    """
+    db = sql.database()
+    referenced = dict(refs)
+    columns, values, fields = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(sql.quote(f.column))
+        if f.name in referenced:
+            values.append(f"(SELECT id FROM {referenced[f.name]})")
+            continue
+        # A parameter in a SELECT list has no column to take its type from, so it is cast.
+        value = f"CAST(%s AS {f.cast_db_type(db)})"
+        if picture is not None and f.attname == "after":
+            value += f" || jsonb_build_object('id', (SELECT id FROM {picture}))"
+        values.append(value)
+        fields.append(f)
+    text = (
+        f"INSERT INTO {sql.table(model)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM g RETURNING {sql.quote(model._meta.pk.column)}"
+    )
+    return text, fields
 
 
 @functools.cache
