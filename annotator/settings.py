@@ -157,6 +157,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotator.api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotator.api.negotiation.JsonFirstNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {

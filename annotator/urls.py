@@ -26,6 +26,7 @@ ui_patterns = [
 ]
 
 urlpatterns = [
+    path("api/", include("annotator.api.urls")),  # first: most requests are API calls
     path("", include((ui_patterns, "annotator"))),
     path(
         "accounts/login/",
@@ -33,6 +34,5 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/", include("annotator.api.urls")),
     path("admin/", admin.site.urls),
 ]

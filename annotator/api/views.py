@@ -1,6 +1,7 @@
 """API views: parse → service or selector → output. Nothing else happens here."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -41,10 +42,12 @@ def expected_version(request: Request) -> object:
 class ProjectListApi(GenericAPIView):
     serializer_class = s.ProjectOutput
 
+    def get_queryset(self) -> QuerySet:  # also asked for by the browsable API's HTML page
+        return selectors.project_list_for_user(self.request.user)
+
     @extend_schema(operation_id="projects_list", responses=s.ProjectOutput(many=True))
     def get(self, request: Request) -> Response:
-        projects = selectors.project_list_for_user(request.user)
-        page = self.paginate_queryset(projects)
+        page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.ProjectOutput(page, many=True).data)
 
 
@@ -59,10 +62,13 @@ class ProjectDetailApi(APIView):
 class DocumentQueueApi(GenericAPIView):
     serializer_class = s.QueueEntryOutput
 
+    def get_queryset(self) -> list[selectors.QueueEntry]:  # also asked for by the browsable API's page
+        project = selectors.project_get_for_user(self.request.user, self.kwargs["slug"])
+        return selectors.document_queue(project, self.request.user)
+
     @extend_schema(operation_id="projects_documents_list", responses=s.QueueEntryOutput(many=True))
     def get(self, request: Request, slug: str) -> Response:
-        project = selectors.project_get_for_user(request.user, slug)
-        page = self.paginate_queryset(selectors.document_queue(project, request.user))
+        page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.QueueEntryOutput(page, many=True).data)
 
 
