@@ -205,6 +205,10 @@ LOGGING = {
 AUTHENTICATION_BACKENDS = ["annotator.security.LoginRateLimitBackend"]  # ModelBackend, rate-limited
 STANCEMARK_LOGIN_MAX_FAILURES = int(os.environ.get("STANCEMARK_LOGIN_MAX_FAILURES", "5"))
 STANCEMARK_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("STANCEMARK_LOGIN_LOCKOUT_MINUTES", "15"))
+# An API token's row is remembered this long by each web process (annotator/api/authentication.py):
+# a deleted token or a changed user is forgotten at once by the process that changed it, and by the
+# others within this many seconds. 0: read the token on every request.
+STANCEMARK_TOKEN_CACHE_SECONDS = float(os.environ.get("STANCEMARK_TOKEN_CACHE_SECONDS", "5"))
 # Uploads: request bodies other than files stay small; files above 2.5 MB stream to disk; an import
 # upload larger than STANCEMARK_MAX_UPLOAD_BYTES is refused with a message naming the limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

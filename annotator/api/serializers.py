@@ -154,6 +154,11 @@ class AnnotationSetOutput(serializers.Serializer):
     skip_reason = serializers.CharField(allow_blank=True)
 
 
+class WorkspaceOutput(serializers.Serializer):
+    document = DocumentOutput()
+    annotation_set = AnnotationSetOutput()
+
+
 class SpanWriteOutput(serializers.Serializer):
     version = serializers.IntegerField()
     span = SpanOutput()

@@ -40,6 +40,7 @@ annotation_set_patterns = [
 document_patterns = [
     path("", views.DocumentDetailApi.as_view(), name="api-document"),
     path("annotation-set/", views.MyAnnotationSetApi.as_view(), name="api-my-annotation-set"),
+    path("workspace/", views.DocumentWorkspaceApi.as_view(), name="api-document-workspace"),
     path("annotation-sets/", team.DocumentAnnotationSetsApi.as_view(), name="api-document-sets"),
     path("curation/", team.CurationApi.as_view(), name="api-curation"),
     *[

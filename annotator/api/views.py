@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 
 from annotator import selectors
 from annotator.api import serializers as s
-from annotator.exporters.records import document_label_record, relation_record, span_record
+from annotator.exporters.records import document_label_record, document_record, relation_record, span_record
 from annotator.services import annotations as services
 from annotator.services import comments, suggestion_review
+from corpus.models import Document
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -76,7 +77,19 @@ class DocumentDetailApi(APIView):
     @extend_schema(responses=s.DocumentOutput)
     def get(self, request: Request, slug: str, document_id: int) -> Response:
         _, document = selectors.project_document_for_user(request.user, slug, document_id)
-        return Response(s.DocumentOutput(document).data)
+        return Response(document_record(document))
+
+
+def my_annotation_set(request: Request, slug: str, document_id: int) -> tuple[Document, dict]:
+    """The document and the requester's annotation set on it (started on first access), as shown."""
+    project, document = selectors.project_document_for_user(request.user, slug, document_id)
+    annotation_set, started = services.annotation_set_open(
+        project=project, document=document, user=request.user
+    )
+    # The set is the requester's own, so their control flag says whether they see suggestions.
+    return document, selectors.annotation_set_payload(
+        annotation_set, sees=not project.is_control, empty=started
+    )
 
 
 class MyAnnotationSetApi(APIView):
@@ -85,13 +98,17 @@ class MyAnnotationSetApi(APIView):
         summary="Your annotation set for a document (started on first access).",
     )
     def get(self, request: Request, slug: str, document_id: int) -> Response:
-        project, document = selectors.project_document_for_user(request.user, slug, document_id)
-        annotation_set, started = services.annotation_set_open(
-            project=project, document=document, user=request.user
-        )
-        # The set is the requester's own, so their control flag says whether they see suggestions.
-        payload = selectors.annotation_set_payload(annotation_set, sees=not project.is_control, empty=started)
-        return Response(payload)
+        return Response(my_annotation_set(request, slug, document_id)[1])
+
+
+class DocumentWorkspaceApi(APIView):
+    @extend_schema(
+        responses=s.WorkspaceOutput,
+        summary="Open a document to annotate: the document and your annotation set, in one call.",
+    )
+    def get(self, request: Request, slug: str, document_id: int) -> Response:
+        document, annotation_set = my_annotation_set(request, slug, document_id)
+        return Response({"document": document_record(document), "annotation_set": annotation_set})
 
 
 class AnnotationSetDetailApi(APIView):

@@ -13,6 +13,7 @@ from annotator.models import DocumentLabel, Label, Layer, Project, Relation, Spa
 
 if TYPE_CHECKING:
     from annotator.selectors import DocumentRows
+    from corpus.models import Document
 
 STANCE_LAYER = "stance"
 
@@ -29,6 +30,19 @@ SPAN_COLUMNS = (
     "provenance_json",
 )  # fmt: skip
 RELATION_COLUMNS = ("id", "head_id", "tail_id", "label__layer__key", "label__value", "provenance_json")
+
+
+def document_record(document: "Document") -> dict[str, Any]:
+    """A document as the API gives it (the fields of `DocumentOutput`)."""
+    return {
+        "id": document.pk,
+        "title": document.title,
+        "text": document.text,
+        "content_hash": document.content_hash,
+        "source": document.source,
+        "kind": document.kind,
+        "meta": document.meta,
+    }
 
 
 def span_rows(spans: QuerySet[Span], *first: str) -> QuerySet:

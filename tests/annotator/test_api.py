@@ -103,7 +103,10 @@ def test_a_member_sees_the_project_with_its_scheme(client, project):
     assert [label["value"] for label in layers["argument"]["labels"]] == ["claim", "premise", "evidence"]
 
 
-@pytest.mark.parametrize("tail", ["", "documents/", "documents/{doc}/", "documents/{doc}/annotation-set/"])
+@pytest.mark.parametrize(
+    "tail",
+    ["", "documents/", "documents/{doc}/", "documents/{doc}/annotation-set/", "documents/{doc}/workspace/"],
+)
 def test_a_non_member_cannot_see_a_project(client_for, annotation_set, tail):
     outsider = client_for(UserFactory())
     path = f"/api/projects/{annotation_set.project.slug}/" + tail.format(doc=annotation_set.document_id)
@@ -159,6 +162,24 @@ def test_opening_a_document_starts_my_annotation_set_once(client, project, annot
     assert (first["annotator"], first["status"], first["version"]) == ("ann", "in_progress", 1)
     assert (first["spans"], first["relations"], first["stance"]) == ([], [], None)
     assert AnnotationSet.objects.filter(annotator=annotator, document=document).count() == 1
+
+
+def test_the_workspace_call_gives_the_document_and_my_set_in_one_response(client, annotation_set):
+    post_span(client, annotation_set)
+    path = f"/api/projects/{annotation_set.project.slug}/documents/{annotation_set.document_id}/"
+    body = client.get(path + "workspace/").json()
+    assert body["document"] == client.get(path).json()
+    assert body["annotation_set"] == client.get(path + "annotation-set/").json()
+    assert body["annotation_set"]["spans"][0]["text"] == "Talks"
+
+
+def test_the_workspace_call_starts_my_annotation_set(client, project, annotator):
+    document = DocumentFactory(corpus=project.corpus)
+    body = client.get(f"/api/projects/{project.slug}/documents/{document.pk}/workspace/").json()
+    assert (body["document"]["id"], body["annotation_set"]["version"]) == (document.pk, 1)
+    assert (
+        AnnotationSet.objects.get(annotator=annotator, document=document).pk == body["annotation_set"]["id"]
+    )
 
 
 def test_an_annotator_cannot_read_another_users_annotation_set(client_for, annotation_set):
