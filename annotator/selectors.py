@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
 from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -274,13 +273,12 @@ def annotation_sets_with_content(sets: QuerySet[AnnotationSet]) -> QuerySet[Anno
 
 
 def _comments(annotation_set_id: int) -> list[Comment]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {sql.select_list(Comment, 'c')} FROM {sql.table(Comment)} c "
-            "WHERE c.annotation_set_id = %s ORDER BY c.id",
-            [annotation_set_id],
-        )
-        return [sql.instance(Comment, row) for row in cursor.fetchall()]
+    rows = sql.fetch_all(
+        f"SELECT {sql.select_list(Comment, 'c')} FROM {sql.table(Comment)} c "
+        "WHERE c.annotation_set_id = %s ORDER BY c.id",
+        [annotation_set_id],
+    )
+    return [sql.instance(Comment, row) for row in rows]
 
 
 def _empty_rows() -> dict[str, Any]:

@@ -4,7 +4,6 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -110,12 +109,11 @@ def relation_record(relation: Relation) -> dict[str, Any]:
 def rationale_ids(document_label_id: int) -> list[int]:
     """The ids of the spans given as a document label's rationale, ascending."""
     through = DocumentLabel.rationale.through
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT span_id FROM {sql.table(through)} WHERE documentlabel_id = %s ORDER BY span_id",
-            [document_label_id],
-        )
-        return [span_id for (span_id,) in cursor.fetchall()]
+    rows = sql.fetch_all(
+        f"SELECT span_id FROM {sql.table(through)} WHERE documentlabel_id = %s ORDER BY span_id",
+        [document_label_id],
+    )
+    return [span_id for (span_id,) in rows]
 
 
 def document_label_record(row: DocumentLabel, rationale: list[int] | None = None) -> dict[str, Any]:
@@ -165,18 +163,13 @@ def _set_content_sql() -> dict[str, str]:
 def annotation_set_rows(annotation_set_id: int, text: str) -> dict[str, Any]:
     """Spans, relations and document labels of one annotation set as plain records (four queries)."""
     queries = _set_content_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(queries["spans"], [annotation_set_id])
-        spans = [span_row_record(row, text) for row in cursor.fetchall()]
-        cursor.execute(queries["relations"], [annotation_set_id])
-        relations = [relation_row_record(row) for row in cursor.fetchall()]
-        cursor.execute(queries["document_labels"], [annotation_set_id])
-        labels = cursor.fetchall()
-        rationale: dict[int, list[int]] = {row[0]: [] for row in labels}
-        if labels:
-            cursor.execute(queries["rationale"], [annotation_set_id])
-            for label_id, span_id in cursor.fetchall():
-                rationale[label_id].append(span_id)
+    spans = [span_row_record(row, text) for row in sql.fetch_all(queries["spans"], [annotation_set_id])]
+    relations = [relation_row_record(row) for row in sql.fetch_all(queries["relations"], [annotation_set_id])]
+    labels = sql.fetch_all(queries["document_labels"], [annotation_set_id])
+    rationale: dict[int, list[int]] = {row[0]: [] for row in labels}
+    if labels:
+        for label_id, span_id in sql.fetch_all(queries["rationale"], [annotation_set_id]):
+            rationale[label_id].append(span_id)
     document_labels = {
         layer: with_provenance(
             {"layer": layer, "label": label, "confidence": confidence, "rationale": sorted(rationale[pk])},

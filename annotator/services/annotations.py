@@ -70,12 +70,10 @@ def _check_label_with(
     where = [project.scheme_id, kind, label] + ([] if layer is None else [layer])
     found = []
     width = len(Label._meta.concrete_fields) + len(Layer._meta.concrete_fields)
-    with connection.cursor() as cursor:
-        cursor.execute(_label_sql(layer is not None, select, join), [*params, *where])
-        for row in cursor.fetchall():
-            label_obj, layer_obj = sql.instances(row[:width], Label, Layer)
-            label_obj.layer = layer_obj
-            found.append((label_obj, tuple(row[width:])))
+    for row in sql.fetch_all(_label_sql(layer is not None, select, join), [*params, *where]):
+        label_obj, layer_obj = sql.instances(row[:width], Label, Layer)
+        label_obj.layer = layer_obj
+        found.append((label_obj, tuple(row[width:])))
     # The common case is one query; the layer is looked up only to explain a miss.
     if (
         not found

@@ -7,7 +7,7 @@ suggestion report can tell what came from a machine.
 import functools
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from annotator import plain_sql as sql
 from annotator.models import (
@@ -87,11 +87,8 @@ def open_suggestion_records(annotation_set: AnnotationSet, text: str, *, sees: b
     if not sees:
         return []
     params = [annotation_set.project_id, annotation_set.document_id, annotation_set.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(_payload_sql()["open"], params)
-        rows = cursor.fetchall()
     records = []
-    for row in rows:
+    for row in sql.fetch_all(_payload_sql()["open"], params):
         suggestion, label, layer = sql.instances(row, Suggestion, Label, Layer)
         label.layer = layer
         suggestion.label = label
