@@ -12,7 +12,16 @@ class AnnotatorConfig(AppConfig):
 
         from annotator import security  # noqa: F401 - connects the login failure counters
         from annotator.api.authentication import forget_tokens
+        from annotator.labels import scheme_changed
+        from annotator.models import Label, Layer
 
+        for model in (Layer, Label):
+            post_save.connect(
+                scheme_changed, sender=model, dispatch_uid=f"scheme-changed-save-{model.__name__}"
+            )
+            post_delete.connect(
+                scheme_changed, sender=model, dispatch_uid=f"scheme-changed-delete-{model.__name__}"
+            )
         for model in (Token, get_user_model()):
             post_save.connect(
                 forget_tokens, sender=model, dispatch_uid=f"forget-tokens-save-{model.__name__}"

@@ -1,5 +1,7 @@
 """Label schemes, projects, membership and the annotations people make."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -7,11 +9,20 @@ from django.db.models import F, Q
 from corpus.models import Corpus, Document
 
 
+def new_revision() -> int:
+    """A fresh `LabelScheme.revision`."""
+    return secrets.randbits(62)
+
+
 class LabelScheme(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     description = models.TextField(blank=True)
+    # A new random value whenever one of its layers or labels is saved or deleted (annotator/labels.py).
+    # Web processes remember the scheme's labels under (id, revision); random rather than counted, so
+    # a scheme made later with a deleted one's id (SQLite reuses ids) never matches what was kept.
+    revision = models.PositiveBigIntegerField(default=new_revision, editable=False)
 
     class Meta:
         ordering = ["slug"]

@@ -5,15 +5,17 @@ with each accepted write, and a write based on an older version raises StaleVers
 """
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from annotator import plain_sql as sql
 from annotator import spans as offsets
 from annotator.exporters.records import rationale_ids
+from annotator.labels import labels_named
 from annotator.models import (
     AnnotationSet,
     Comment,
@@ -35,46 +37,12 @@ MAX_STEP = 10_000
 # --- checks (no writes) -------------------------------------------------------------------
 
 
-@functools.cache
-def _label_sql(with_layer: bool, select: str = "", join: str = "") -> str:
-    """A label with its layer by scheme, layer kind, value and maybe layer key (two rows: ambiguous).
-
-    `select` adds columns and `join` a join after them (their parameters come first), so a write
-    can read what it checks along with its label in the same round trip.
-    """
-    return (
-        f"SELECT {sql.select_list(Label, 'l')}, {sql.select_list(Layer, 'y')}{select} "
-        f"FROM {sql.table(Label)} l JOIN {sql.table(Layer)} y ON y.id = l.layer_id {join}"
-        "WHERE y.scheme_id = %s AND y.kind = %s "
-        "AND l.value = %s" + (" AND y.key = %s" if with_layer else "") + " LIMIT 2"
-    )
-
-
 def check_label(project: Project, kind: str, label: str, layer: str | None = None) -> Label:
     """Return the label `label` of a layer of this kind in the project's scheme."""
-    return _check_label_with(project, kind, label, layer)[0]
-
-
-def _check_label_with(
-    project: Project,
-    kind: str,
-    label: str,
-    layer: str | None,
-    select: str = "",
-    join: str = "",
-    params: Sequence[Any] = (),
-) -> tuple[Label, tuple]:
-    """`check_label`, and the values of the `select` columns of `_label_sql` for the label found."""
     if not isinstance(label, str) or not label:
         raise invalid("label", "label is required.", "required")
-    where = [project.scheme_id, kind, label] + ([] if layer is None else [layer])
-    found = []
-    width = len(Label._meta.concrete_fields) + len(Layer._meta.concrete_fields)
-    for row in sql.fetch_all(_label_sql(layer is not None, select, join), [*params, *where]):
-        label_obj, layer_obj = sql.instances(row[:width], Label, Layer)
-        label_obj.layer = layer_obj
-        found.append((label_obj, tuple(row[width:])))
-    # The common case is one query; the layer is looked up only to explain a miss.
+    found = labels_named(project.scheme, kind, label, layer)
+    # The layer is looked up only to explain a miss.
     if (
         not found
         and layer is not None
@@ -84,8 +52,8 @@ def _check_label_with(
             "layer", f"'{layer}' is not a {kind} layer of scheme '{project.scheme.slug}'.", "unknown_layer"
         )
     if not found:
-        where_text = f"layer '{layer}'" if layer else f"the {kind} layers of scheme '{project.scheme.slug}'"
-        raise invalid("label", f"'{label}' is not a label of {where_text}.", "unknown_label")
+        where = f"layer '{layer}'" if layer else f"the {kind} layers of scheme '{project.scheme.slug}'"
+        raise invalid("label", f"'{label}' is not a label of {where}.", "unknown_label")
     if len(found) > 1:
         raise invalid("layer", f"'{label}' is in more than one layer; name the layer.", "ambiguous")
     return found[0]
@@ -137,28 +105,25 @@ def check_step(step: Any) -> int | None:
 
 @functools.cache
 def _duplicate_span_sql() -> str:
+    """A query with a row if the set has a span with this label and offsets."""
     return (
-        f", EXISTS (SELECT 1 FROM {sql.table(Span)} s WHERE s.annotation_set_id = %s AND s.label_id = l.id "
-        f"AND s.{sql.quote('start')} = %s AND s.{sql.quote('end')} = %s)"
+        f"SELECT 1 FROM {sql.table(Span)} s WHERE s.annotation_set_id = %s AND s.label_id = %s "
+        f"AND s.{sql.quote('start')} = %s AND s.{sql.quote('end')} = %s"
     )
+
+
+def _duplicate_span() -> ValidationError:
+    return invalid("label", "The same label already covers exactly this text.", "duplicate")
 
 
 def check_new_span(
     annotation_set: AnnotationSet, layer: str | None, label: str, start: Any, end: Any
 ) -> tuple[Label, offsets.TextSpan]:
     """Return the label and extent of a new span: one the set does not have with this label on this text."""
+    label_obj = check_label(annotation_set.project, Layer.Kind.SPAN, label, layer)
     span = check_offsets(annotation_set.document, start, end)
-    # Whether the set has this span already is read with the label: one round trip, not two.
-    label_obj, (duplicate,) = _check_label_with(
-        annotation_set.project,
-        Layer.Kind.SPAN,
-        label,
-        layer,
-        select=_duplicate_span_sql(),
-        params=[annotation_set.pk, span.start, span.end],
-    )
-    if duplicate:
-        raise invalid("label", "The same label already covers exactly this text.", "duplicate")
+    if sql.fetch_one(_duplicate_span_sql(), [annotation_set.pk, label_obj.pk, span.start, span.end]):
+        raise _duplicate_span()
     return label_obj, span
 
 
@@ -259,10 +224,15 @@ def span_create(
     # Checks read outside the transaction: on SQLite it holds the one write lock. The version
     # guard makes this safe, as any write since the version the checks saw fails the advance.
     check_editable(annotation_set)
-    label_obj, span = check_new_span(annotation_set, layer, label, start, end)
+    label_obj = check_label(annotation_set.project, Layer.Kind.SPAN, label, layer)
+    span = check_offsets(annotation_set.document, start, end)
     step = check_step(step)
     attributes = check_attributes(attributes)
     write = VersionedWrite(annotation_set, version)
+    # A span the set has already is refused by the version guard itself: no query of its own.
+    write.refuse_if(
+        _duplicate_span_sql(), [annotation_set.pk, label_obj.pk, span.start, span.end], _duplicate_span
+    )
     created = write.insert(
         Span(
             annotation_set=annotation_set,
@@ -394,16 +364,12 @@ def document_label_set(
     The row returned carries `rationale_ids`: its rationale's span ids, ascending.
     """
     check_editable(annotation_set)
-    # The set's current label on the layer is read with the label: one round trip. Reading it
-    # outside the transaction is safe as in span_create: any write since then fails the advance.
-    label_obj, stored = _check_label_with(
-        annotation_set.project,
-        Layer.Kind.DOCUMENT,
-        label,
-        layer,
-        select=f", {sql.select_list(DocumentLabel, 'x')}",
-        join=f"LEFT JOIN {sql.table(DocumentLabel)} x ON x.layer_id = y.id AND x.annotation_set_id = %s ",
-        params=[annotation_set.pk],
+    label_obj = check_label(annotation_set.project, Layer.Kind.DOCUMENT, label, layer)
+    # Read before the write, as span_create's checks are: any write since fails the version guard.
+    stored = sql.fetch_one(
+        f"SELECT {sql.select_list(DocumentLabel, 'x')} FROM {sql.table(DocumentLabel)} x "
+        "WHERE x.annotation_set_id = %s AND x.layer_id = %s",
+        [annotation_set.pk, label_obj.layer_id],
     )
     confidence = check_confidence(confidence)
     if rationale is None:
@@ -414,7 +380,7 @@ def document_label_set(
     chosen = sorted({span.pk for span in rationale_spans})
     through = DocumentLabel.rationale.through
     write = VersionedWrite(annotation_set, version)
-    if stored[0] is None:
+    if stored is None:
         document_label = write.insert(
             DocumentLabel(
                 annotation_set=annotation_set, layer=label_obj.layer, label=label_obj, confidence=confidence

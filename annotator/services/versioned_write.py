@@ -9,6 +9,7 @@ Elsewhere (SQLite, in-process) they run one by one in a transaction, the guard f
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,14 @@ class VersionedWrite:
         self.expected = check_version(version)
         self.also = also
         self.steps: list[_Insert | _Change] = []
+        self.refusal: tuple[str, list[Any], Callable[[], Exception]] | None = None
+
+    def refuse_if(self, query: str, params: list[Any], error: Callable[[], Exception]) -> None:
+        """Write nothing and raise `error()` if `query` (SQL with %s) has a row when the write runs.
+
+        The condition is part of the version guard, so checking it costs no round trip of its own.
+        """
+        self.refusal = (query, list(params), error)
 
     def insert[M: models.Model](self, row: M, **refs: models.Model) -> M:
         """Add `row` and return it; its pk is set once the write has run.
@@ -118,12 +127,16 @@ class VersionedWrite:
             self.annotation_set.pk,
             self.expected,
         ]
-        guard = _guard_sql(tuple(self.also))
+        guard = _guard_sql(tuple(self.also), self.refusal[0] if self.refusal else None)
+        if self.refusal is not None:
+            guard_params += self.refusal[1]
         if db.vendor == "postgresql":
             matched = self._run_as_one_statement(db, guard, guard_params)
         else:
             matched = self._run_in_transaction(guard, guard_params)
         if not matched:
+            if self.refusal is not None and sql.fetch_one(self.refusal[0], self.refusal[1]):
+                raise self.refusal[2]()
             current = AnnotationSet.objects.values_list("version", flat=True).get(pk=self.annotation_set.pk)
             raise StaleVersion(self.expected, current)
         self.annotation_set.version = self.expected + 1
@@ -184,12 +197,13 @@ class VersionedWrite:
 
 
 @functools.cache
-def _guard_sql(also: tuple[str, ...]) -> str:
+def _guard_sql(also: tuple[str, ...], refusal: str | None) -> str:
     fields = [AnnotationSet._meta.get_field(name) for name in also]
     return (
         f"UPDATE {sql.table(AnnotationSet)} SET version = version + 1, updated_at = %s"
         + "".join(f", {sql.quote(f.column)} = %s" for f in fields)
         + " WHERE id = %s AND version = %s"
+        + (f" AND NOT EXISTS ({refusal})" if refusal else "")
     )
 
 

@@ -1,10 +1,12 @@
 """Writes guarded by the annotation set version: all of a write or none of it, on both databases."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from factories import SpanFactory
 
+from annotator import selectors
 from annotator.models import AnnotationSet, AuditEvent, DocumentLabel, Relation, Span
 from annotator.services import annotations as services
 from annotator.services.audit import audit_snapshot
@@ -85,15 +87,39 @@ def test_the_guard_sets_the_fields_given_with_the_version(annotation_set):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement per write is PostgreSQL's path")
-def test_on_postgresql_a_span_create_is_one_read_and_one_write_statement(annotation_set):
-    annotation_set = fresh(annotation_set)
-    project, document = annotation_set.project, annotation_set.document
-    project.scheme  # noqa: B018 - loaded before counting, as the API's selector does
-    annotation_set.project, annotation_set.document = project, document
+def test_on_postgresql_a_span_create_is_one_statement_once_the_labels_are_known(annotation_set):
+    services.span_create(
+        annotation_set=fresh(annotation_set), version=1, layer=None, label="claim", start=2, end=5
+    )
+    annotation_set = selectors.annotation_set_for_user(annotation_set.annotator, annotation_set.pk)
     with CaptureQueriesContext(connection) as queries:
         services.span_create(
-            annotation_set=annotation_set, version=1, layer=None, label="claim", start=2, end=5
+            annotation_set=annotation_set, version=2, layer=None, label="premise", start=6, end=9
         )
     statements = [q["sql"] for q in queries.captured_queries]
-    assert len(statements) == 2, statements
-    assert statements[1].startswith("WITH g AS (UPDATE")
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("WITH g AS (UPDATE")
+
+
+def test_a_duplicate_span_is_refused_by_the_guard_and_changes_nothing(annotation_set):
+    services.span_create(
+        annotation_set=fresh(annotation_set), version=1, layer=None, label="claim", start=2, end=5
+    )
+    with pytest.raises(ValidationError) as error:
+        services.span_create(
+            annotation_set=fresh(annotation_set), version=2, layer=None, label="claim", start=2, end=5
+        )
+    assert error.value.error_dict["label"][0].code == "duplicate"
+    assert fresh(annotation_set).version == 2
+    assert Span.objects.filter(annotation_set=annotation_set).count() == 1
+    assert AuditEvent.objects.filter(action="span.create").count() == 1
+
+
+def test_a_stale_duplicate_is_reported_as_the_duplicate(annotation_set):
+    services.span_create(
+        annotation_set=fresh(annotation_set), version=1, layer=None, label="claim", start=2, end=5
+    )
+    with pytest.raises(ValidationError):
+        services.span_create(
+            annotation_set=fresh(annotation_set), version=1, layer=None, label="claim", start=2, end=5
+        )
