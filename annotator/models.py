@@ -479,13 +479,29 @@ class GoldChange(models.Model):
 class AuditEvent(models.Model):
     """One change to annotations or gold: who, when, what it was before and after. Written, never edited."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="audit_events")
-    annotation_set = models.ForeignKey(
-        AnnotationSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    # No database constraints on these keys (Django still cascades and nulls them on delete): each
+    # one made every write lock the project, document and user rows it names, rows that all of a
+    # project's annotators share, for the sake of a log that is only ever appended to.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="audit_events", db_constraint=False
     )
-    document = models.ForeignKey(Document, on_delete=models.SET_NULL, null=True, related_name="audit_events")
+    annotation_set = models.ForeignKey(
+        AnnotationSet,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        db_constraint=False,
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, related_name="audit_events", db_constraint=False
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="audit_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="audit_events",
+        db_constraint=False,
     )
     action = models.CharField(max_length=50)
     before = models.JSONField(null=True, blank=True)
