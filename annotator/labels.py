@@ -48,7 +48,7 @@ def labels_named(scheme: LabelScheme, kind: str, value: str, layer: str | None =
     for row in _scheme_labels(scheme).get((kind, value), []):
         label, label_layer = sql.instances(row, Label, Layer)
         if layer is None or label_layer.key == layer:
-            label.layer = label_layer
+            sql.attach(label, "layer", label_layer)
             made.append(label)
     return made
 

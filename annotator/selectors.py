@@ -82,7 +82,8 @@ def project_document_for_user(
         raise NotAllowed(f"No project '{slug}' of yours.")
     width = sum(len(model._meta.concrete_fields) for model in (Project, Corpus, LabelScheme))
     project, corpus, scheme = sql.instances(row[:width], Project, Corpus, LabelScheme)
-    project.corpus, project.scheme = corpus, scheme
+    sql.attach(project, "corpus", corpus)
+    sql.attach(project, "scheme", scheme)
     role, is_control, document_row = row[width], row[width + 1], row[width + 2 :]
     project.role = role or ("admin" if user.is_superuser else None)
     project.is_control = bool(is_control)
@@ -209,10 +210,10 @@ def _annotation_set_row(
     models_in_row = (AnnotationSet, Project, LabelScheme, Document)
     width = sum(len(model._meta.concrete_fields) for model in models_in_row)
     annotation_set, project, scheme, document = sql.instances(row[:width], *models_in_row)
-    project.scheme = scheme
-    annotation_set.project = project
-    annotation_set.document = document
-    annotation_set.annotator = user  # it is theirs: no query to load them again
+    sql.attach(project, "scheme", scheme)
+    sql.attach(annotation_set, "project", project)
+    sql.attach(annotation_set, "document", document)
+    sql.attach(annotation_set, "annotator", user)  # it is theirs: no query to load them again
     return annotation_set, row[width:]
 
 
@@ -231,9 +232,9 @@ def span_for_user(user: AbstractBaseUser, annotation_set_id: int, span_id: int) 
     if rest[0] is None:
         raise NotAllowed(f"No span {span_id} in annotation set {annotation_set_id}.")
     span, label, layer = sql.instances(rest, Span, Label, Layer)
-    label.layer = layer
-    span.label = label
-    span.annotation_set = annotation_set
+    sql.attach(label, "layer", layer)
+    sql.attach(span, "label", label)
+    sql.attach(span, "annotation_set", annotation_set)
     return span
 
 

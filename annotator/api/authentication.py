@@ -63,7 +63,7 @@ class PlainTokenAuthentication(TokenAuthentication):
         token, user = sql.instances(row, Token, get_user_model())
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token.user = user
+        sql.attach(token, "user", user)
         return user, token
 
 

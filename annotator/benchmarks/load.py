@@ -105,6 +105,7 @@ def fixture_make(annotators: int, batches: int, rounds: int) -> dict:
     )
     ids = [document.pk for document in documents]
     per_batch = annotators * rounds
+    settle()
     return {
         "tokens": tokens,
         "batches": [ids[b * per_batch : (b + 1) * per_batch] for b in range(batches)],
@@ -120,7 +121,7 @@ def text_hash(text: str) -> str:
 def fixture_add_spans(total: int) -> dict:
     """Archived, submitted annotation sets holding `total` spans, inserted with plain executemany."""
     from django.contrib.auth import get_user_model
-    from django.db import DatabaseError, connection, transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from annotator.models import AnnotationSet, Label, Project
@@ -182,10 +183,19 @@ def fixture_add_spans(total: int) -> dict:
         if batch:
             cursor.executemany(sql, batch)
     seconds = time.perf_counter() - started
-    # The benchmark measures a database that holds these spans, not the aftermath of loading them:
-    # statistics, and the write-ahead log folded into the database file (SQLite) or checkpointed.
-    # On PostgreSQL that includes the vacuum that so many inserts set autovacuum to run, which
-    # would otherwise compete with the measured run for the CPU.
+    settle()
+    return {"seconds": seconds}
+
+
+def settle() -> None:
+    """Leave the database as it would be a while after a load, not in the aftermath of one.
+
+    Statistics, and the write-ahead log folded into the database file (SQLite) or checkpointed. On
+    PostgreSQL that includes the vacuum and analyze that many inserts set autovacuum to run, which
+    would otherwise compete with the measured run for the CPU.
+    """
+    from django.db import DatabaseError, connection
+
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
@@ -194,7 +204,6 @@ def fixture_add_spans(total: int) -> dict:
             cursor.execute("VACUUM ANALYZE")
             with contextlib.suppress(DatabaseError):  # not a superuser: it checkpoints on its own
                 cursor.execute("CHECKPOINT")
-    return {"seconds": seconds}
 
 
 def fixture_count(document_ids: list[int]) -> dict:

@@ -205,7 +205,9 @@ def annotation_set_open(*, project: Project, document: Document, user) -> tuple[
     elif annotation_set.status == AnnotationSet.Status.SKIPPED:
         raise NotAllowed(f"You skipped document {document.pk}.")
     # The caller has these already; the payload then needs no query to load them again.
-    annotation_set.project, annotation_set.document, annotation_set.annotator = project, document, user
+    sql.attach(annotation_set, "project", project)
+    sql.attach(annotation_set, "document", document)
+    sql.attach(annotation_set, "annotator", user)
     return annotation_set, started
 
 
@@ -233,17 +235,10 @@ def span_create(
     write.refuse_if(
         _duplicate_span_sql(), [annotation_set.pk, label_obj.pk, span.start, span.end], _duplicate_span
     )
-    created = write.insert(
-        Span(
-            annotation_set=annotation_set,
-            label=label_obj,
-            start=span.start,
-            end=span.end,
-            step=step,
-            attributes=attributes,
-            origin=origin,
-        )
-    )
+    new = Span(start=span.start, end=span.end, step=step, attributes=attributes, origin=origin)
+    sql.attach(new, "annotation_set", annotation_set)
+    sql.attach(new, "label", label_obj)
+    created = write.insert(new)
     write.audit("span.create", None, created)
     write.run()
     return created

@@ -33,7 +33,7 @@ def audit_event(
     """The (unsaved) event recording `action` on the set by `actor` (None: the set's annotator)."""
     return AuditEvent(
         project_id=annotation_set.project_id,
-        annotation_set=annotation_set,
+        annotation_set_id=annotation_set.pk,
         document_id=annotation_set.document_id,
         # The annotator's id is on the set already; loading the user would cost a query per write.
         actor_id=actor.pk if actor is not None else annotation_set.annotator_id,
